@@ -1,0 +1,2 @@
+import Provider from 'oidc-provider';
+console.log(typeof Provider);
