@@ -15,6 +15,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'info',
   external: ['vscode'],
+  // jsonc-parser's UMD build hides its modules from the bundler; its ESM build does not.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

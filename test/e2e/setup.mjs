@@ -171,8 +171,9 @@ export function node24Env(extra = {}) {
 
 function codeServerVersion() {
   if (!fs.existsSync(paths.codeServerEntry)) return undefined;
+  // The very first start also logs that it wrote a default config file; the version line is the one to read.
   const out = versionOf(paths.node24, [paths.codeServerEntry, '--version'], node24Env());
-  return out?.split(/\s+/)[0];
+  return out?.split('\n').map((l) => /^(\d+\.\d+\.\d+) /.exec(l)?.[1]).find(Boolean) ?? out;
 }
 
 async function stepCodeServer() {
