@@ -14,6 +14,14 @@ const CLOUD_OF_PROVIDER: Record<string, string | undefined> = {
   hashicorpVault: undefined,
 };
 
+const PROVIDER_LABELS: Record<string, string> = {
+  azureKeyVault: 'An Azure Key Vault',
+  awsSecretsManager: 'An AWS Secrets Manager',
+  gcpSecretManager: 'A Google Cloud Secret Manager',
+  hashicorpVault: 'A HashiCorp Vault',
+};
+const CLOUD_LABELS: Record<string, string> = { azure: 'Azure', aws: 'AWS', gcp: 'Google Cloud' };
+
 const KEY_VAULT_SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 function startOf(doc: ConfigDocument): Range {
@@ -74,7 +82,7 @@ function checkStores(index: WorkspaceIndex, out: Diagnostic[]): void {
         const expected = provider ? CLOUD_OF_PROVIDER[provider] : undefined;
         if (expected && cloud && cloud !== expected) {
           out.push(
-            makeDiagnostic('providerMismatch', store.file, store.positions.get('provider') ?? ref.range, `A ${provider} store needs a federation to ${expected}, but "${ref.name}" federates to ${cloud}. Use a ${expected} federation, or change the provider.`, {
+            makeDiagnostic('providerMismatch', store.file, store.positions.get('provider') ?? ref.range, `${PROVIDER_LABELS[provider ?? ''] ?? provider} store needs a federation to ${CLOUD_LABELS[expected] ?? expected}, but "${ref.name}" federates to ${CLOUD_LABELS[cloud] ?? cloud}. Name a federation whose cloudProvider is "${expected}", or change the provider.`, {
               related: [{ file: federation.file, range: federation.positions.get('cloudProvider') ?? startOf(federation), message: `cloudProvider is ${cloud}` }],
             }),
           );
