@@ -32,9 +32,11 @@ async function editorSchemaErrors(file: string, text: string): Promise<string[]>
   const json = service.parseJSONDocument(document);
   // Syntax problems (duplicate keys included, which the language service counts as syntax) and files with no
   // value are reported by both sides separately; only schema verdicts are compared here.
-  if (json.syntaxErrors.length || !json.root) return ['<syntax>'];
+  // The public type hides these members; the parsed document has them.
+  const parsed = json as unknown as { syntaxErrors: unknown[]; root?: unknown };
+  if (parsed.syntaxErrors.length || !parsed.root) return ['<syntax>'];
   const diagnostics = await service.doValidation(document, json, { comments: 'ignore', trailingCommas: 'ignore', schemaValidation: 'error', schemaRequest: 'error' });
-  return diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${d.message}`);
+  return diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`);
 }
 
 function ajvVerdict(file: string, text: string): { syntax: boolean; valid: boolean } {

@@ -1,9 +1,8 @@
 import type { Diagnostic, Range } from '../diagnostics';
 import { makeDiagnostic } from '../diagnostics';
-import type { ConfigKind } from '../model/kinds';
 import { CONFIG_KINDS, KIND_LABELS } from '../model/kinds';
 import { closestMatch } from '../model/text';
-import type { ConfigDocument, FederationConfig, SecretStoreConfig } from '../model/types';
+import type { ConfigDocument, SecretStoreConfig } from '../model/types';
 import type { WorkspaceIndex } from './index';
 
 /** Which cloud's identity federation each secret manager accepts (HashiCorp Vault accepts any OIDC token). */
@@ -45,7 +44,7 @@ export function computeSemanticDiagnostics(index: WorkspaceIndex): Diagnostic[] 
 function checkDuplicateNames(index: WorkspaceIndex, out: Diagnostic[]): void {
   for (const kind of CONFIG_KINDS) {
     const byName = new Map<string, ConfigDocument[]>();
-    for (const doc of index.ofKind(kind as ConfigKind)) {
+    for (const doc of index.ofKind(kind)) {
       if (!doc.name) continue;
       const list = byName.get(doc.name) ?? [];
       list.push(doc);
@@ -68,7 +67,7 @@ function checkDuplicateNames(index: WorkspaceIndex, out: Diagnostic[]): void {
 function checkStores(index: WorkspaceIndex, out: Diagnostic[]): void {
   const federationNames = index.ofKind('federation').flatMap((f) => (f.name ? [f.name] : []));
   for (const store of index.ofKind('secretstore')) {
-    const config = (store.config ?? {}) as Partial<SecretStoreConfig>;
+    const config: Partial<SecretStoreConfig> = store.config ?? {};
     const ref = store.federationRef;
     if (ref) {
       const federation = index.find('federation', ref.name);
@@ -77,7 +76,7 @@ function checkStores(index: WorkspaceIndex, out: Diagnostic[]): void {
         const hint = suggestion ? ` Did you mean "${suggestion}"?` : federationNames.length ? ` Known: ${federationNames.join(', ')}.` : ' Create a *.federation.json file for it.';
         out.push(makeDiagnostic('unknownFederation', store.file, ref.range, `No Identity Federation is named "${ref.name}".${hint}`, { data: { federation: ref.name, ...(suggestion ? { suggestion } : {}) } }));
       } else {
-        const cloud = (federation.config as Partial<FederationConfig> | undefined)?.cloudProvider;
+        const cloud = federation.config?.cloudProvider;
         const provider = config.provider;
         const expected = provider ? CLOUD_OF_PROVIDER[provider] : undefined;
         if (expected && cloud && cloud !== expected) {
@@ -118,7 +117,7 @@ function checkStores(index: WorkspaceIndex, out: Diagnostic[]): void {
 
 function checkFederations(index: WorkspaceIndex, out: Diagnostic[]): void {
   for (const federation of index.ofKind('federation')) {
-    const issuer = (federation.config as Partial<FederationConfig> | undefined)?.issuer;
+    const issuer = federation.config?.issuer;
     if (!issuer || typeof issuer !== 'object' || (issuer.type !== 'self' && issuer.type !== 'oidc')) continue;
     const url = issuer.issuerUrl;
     if (typeof url === 'string' && !url.startsWith('https://')) {
