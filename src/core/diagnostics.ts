@@ -65,6 +65,12 @@ export const DIAGNOSTIC_CODES = {
   invalidSecretName: { id: 'FS210', severity: 'error', title: 'Invalid Key Vault secret name' },
   unusedMapping: { id: 'FS211', severity: 'information', title: 'Mapping not used by any consumer' },
   duplicateReference: { id: 'FS212', severity: 'error', title: 'Reference declared twice in one store' },
+  secretMissing: { id: 'FS301', severity: 'error', title: 'Mapped secret not found in the vault' },
+  secretDisabled: { id: 'FS302', severity: 'error', title: 'Mapped secret is disabled' },
+  secretExpired: { id: 'FS303', severity: 'error', title: 'Mapped secret has expired' },
+  secretExpiresSoon: { id: 'FS304', severity: 'warning', title: 'Mapped secret expires soon' },
+  vaultUnavailable: { id: 'FS305', severity: 'warning', title: 'Vault unreachable or permission missing' },
+  issuerMismatch: { id: 'FS306', severity: 'error', title: 'Issuer URL differs from the published issuer' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticKind = keyof typeof DIAGNOSTIC_CODES;
