@@ -65,6 +65,7 @@ export const DIAGNOSTIC_CODES = {
   invalidSecretName: { id: 'FS210', severity: 'error', title: 'Invalid Key Vault secret name' },
   unusedMapping: { id: 'FS211', severity: 'information', title: 'Mapping not used by any consumer' },
   duplicateReference: { id: 'FS212', severity: 'error', title: 'Reference declared twice in one store' },
+  unsupportedAlgorithm: { id: 'FS213', severity: 'error', title: 'Signing algorithm not accepted by the cloud' },
   secretMissing: { id: 'FS301', severity: 'error', title: 'Mapped secret not found in the vault' },
   secretDisabled: { id: 'FS302', severity: 'error', title: 'Mapped secret is disabled' },
   secretExpired: { id: 'FS303', severity: 'error', title: 'Mapped secret has expired' },

@@ -170,7 +170,6 @@ interface CertificateRequest {
   subject: string;
   issuer: string;
   subjectPublicKey: KeyObject;
-  issuerPublicKey: KeyObject;
   issuerPrivateKey: KeyObject;
   notBefore: Date;
   notAfter: Date;
@@ -205,7 +204,6 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
     subject: commonName,
     issuer: commonName,
     subjectPublicKey: caKeys.publicKey,
-    issuerPublicKey: caKeys.publicKey,
     issuerPrivateKey: caKeys.privateKey,
     notBefore,
     notAfter,
@@ -227,7 +225,6 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
         subject: hostnames[0] ?? 'localhost',
         issuer: commonName,
         subjectPublicKey: leafKeys.publicKey,
-        issuerPublicKey: caKeys.publicKey,
         issuerPrivateKey: caKeys.privateKey,
         notBefore,
         notAfter,

@@ -304,7 +304,7 @@ export class EntraEmulator {
         sendJson(res, 404, { error: 'not_found' });
         return;
       }
-      if (req.method === 'GET' && (route === 'v2.0/.well-known/openid-configuration' || route === '.well-known/openid-configuration')) {
+      if (req.method === 'GET' && route === 'v2.0/.well-known/openid-configuration') {
         const tenant = this.tenantOrFail(tenantSegment);
         sendJson(res, 200, this.openIdConfiguration(tenant.tenantId), { 'Cache-Control': 'max-age=86400, private' });
         return;
@@ -389,7 +389,6 @@ export class EntraEmulator {
       'Cache-Control': 'no-store, no-cache',
       Pragma: 'no-cache',
       'x-ms-request-id': traceId,
-      ...(spec.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}),
     });
   }
 

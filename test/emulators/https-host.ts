@@ -5,11 +5,9 @@
  *
  * Nothing here writes to the console: request bodies and secret values are never logged.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, LookupFunction, Socket } from 'node:net';
 import type { ServerCertificate } from './ca';
 
 export interface RecordedRequest {
@@ -161,10 +159,6 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
   res.end(text);
 }
 
-export function newRequestId(): string {
-  return randomUUID();
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Outbound HTTPS (used by emulators that fetch documents from other hosts, as the real services do)
 
@@ -208,7 +202,7 @@ function overrideLookup(overrides: Record<string, string>): LookupFunction {
       }
       return;
     }
-    // Only host names named in the overrides are resolved by the emulators; anything else is "unreachable".
+    // Only used for host names listed in the overrides; anything else fails like an unknown DNS name.
     const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
     callback(error, '', 4);
   };

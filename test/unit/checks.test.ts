@@ -77,6 +77,13 @@ describe('workspace checks', () => {
     assert.equal(d?.data?.['suggestion'], 'https://issuer.example.com/app/');
   });
 
+  it('rejects ES256 for an Azure federation, where Entra accepts only RSA', () => {
+    const index = indexOf({ ...scenario, 'fed.federation.json': { ...FEDERATION, issuer: { ...FEDERATION.issuer, signingAlgorithm: 'ES256' } } });
+    assert.deepEqual(index.diagnosticsFor('fed.federation.json').map((d) => d.code), ['FS213']);
+    const gcp = { name: 'G', cloudProvider: 'gcp', issuer: { type: 'self', issuerUrl: 'https://i.example.com/', subject: 's', signingAlgorithm: 'ES256' }, gcp: { workloadIdentityProvider: 'projects/1/locations/global/workloadIdentityPools/p/providers/q' } };
+    assert.deepEqual(indexOf({ 'g.federation.json': gcp }).allDiagnostics(), []);
+  });
+
   it('checks Key Vault secret names, and only for Key Vault stores', () => {
     const store = { ...STORE, secrets: [{ reference: 'ClientId', secretName: 'client_id' }, { reference: 'ClientSecret', secretName: 'client-secret' }] };
     const index = indexOf({ ...scenario, 'store.secretstore.json': store });

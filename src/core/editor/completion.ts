@@ -1,5 +1,5 @@
 import type { Range } from '../diagnostics';
-import type { ConfigDocument, FederationConfig, SecretStoreConfig } from '../model/types';
+import type { SecretStoreConfig } from '../model/types';
 import type { WorkspaceIndex } from '../workspace/index';
 import type { CursorInput } from './context';
 import { cursorContext } from './context';
@@ -64,7 +64,7 @@ export function complete(input: CursorInput, index: WorkspaceIndex, live: LiveCo
 }
 
 function completeSecretNames(file: string, range: Range, mappingIndex: number, index: WorkspaceIndex, live: LiveContext): CompletionResult {
-  const store = index.get(file) as ConfigDocument<'secretstore'> | undefined;
+  const store = index.getOfKind(file, 'secretstore');
   const storeName = store?.name;
   const mappedBy = new Map<string, string[]>();
   for (const mapping of store?.mappings ?? []) {
@@ -203,7 +203,7 @@ function completeReferences(range: Range, index: WorkspaceIndex, live: LiveConte
 }
 
 function completeFederations(file: string, range: Range, index: WorkspaceIndex): CompletionItem[] {
-  const store = index.get(file)?.config;
+  const store = index.getOfKind(file, 'secretstore')?.config;
   const wanted = store?.provider ? CLOUD_OF_PROVIDER[store.provider] : undefined;
   return index.ofKind('federation').flatMap((federation) => {
     if (!federation.name) return [];

@@ -1,5 +1,5 @@
 import type { Range } from '../diagnostics';
-import type { ConfigDocument, FederationConfig, MappingEntry, SecretStoreConfig } from '../model/types';
+import type { ConfigDocument, MappingEntry } from '../model/types';
 import { LineIndex } from '../model/text';
 import type { WorkspaceIndex } from '../workspace/index';
 import type { CursorInput } from './context';
@@ -90,8 +90,8 @@ export function hover(input: CursorInput, index: WorkspaceIndex, live: LiveConte
     return { range: symbol.range, markdown: lines.join('\n') };
   }
   // A mapping's secretName: the same chain as its reference.
-  const store = index.get(input.file) as ConfigDocument<'secretstore'> | undefined;
-  if (store?.kind !== 'secretstore') return undefined;
+  const store = index.getOfKind(input.file, 'secretstore');
+  if (!store) return undefined;
   const position = new LineIndex(input.text).positionAt(input.offset);
   const mapping = store.mappings?.find((m) => contains(m.secretNameRange, position));
   return mapping ? { range: mapping.secretNameRange, markdown: chain(index, store, mapping, live).join('\n') } : undefined;

@@ -48,7 +48,7 @@ export function jwkThumbprint(jwk: JWK): Promise<string> {
 }
 
 function algorithmOf(jwk: JWK): SigningAlgorithm {
-  if (jwk.alg === 'RS256' || jwk.alg === 'ES256') return jwk.alg;
+  if (jwk.alg === 'RS256' || jwk.alg === 'ES256') return jwk.alg as SigningAlgorithm;
   if (jwk.alg !== undefined) throw new FederatedSecretsError('signingKeyInvalid', `Signing key algorithm ${jwk.alg} is not supported; use RS256 or ES256.`);
   if (jwk.kty === 'RSA') return 'RS256';
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
@@ -133,7 +133,8 @@ export async function serializeKeySet(set: SigningKeySet): Promise<string> {
   const keys: JWK[] = [];
   for (const key of set.keys) {
     const jwk = await exportJWK(key.privateKey);
-    keys.push({ ...jwk, kid: key.kid, alg: key.alg, use: 'sig', ...(key.createdAt ? { createdAt: key.createdAt } : {}) } as JWK);
+    const entry: JWK & { createdAt?: string } = { ...jwk, kid: key.kid, alg: key.alg, use: 'sig', ...(key.createdAt ? { createdAt: key.createdAt } : {}) };
+    keys.push(entry);
   }
   return `${JSON.stringify({ keys }, null, 2)}\n`;
 }

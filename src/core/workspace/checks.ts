@@ -119,6 +119,11 @@ function checkFederations(index: WorkspaceIndex, out: Diagnostic[]): void {
   for (const federation of index.ofKind('federation')) {
     const issuer = federation.config?.issuer;
     if (!issuer || typeof issuer !== 'object' || (issuer.type !== 'self' && issuer.type !== 'oidc')) continue;
+    // Entra ID verifies client assertions with RSA keys only (an ES256 assertion fails with AADSTS5002738).
+    if (issuer.type === 'self' && issuer.signingAlgorithm === 'ES256' && federation.config?.cloudProvider === 'azure') {
+      const at = federation.positions.get('issuer') ?? startOf(federation);
+      out.push(makeDiagnostic('unsupportedAlgorithm', federation.file, at, 'Microsoft Entra ID accepts only RSA-signed assertions (ES256 fails with AADSTS5002738). Use "signingAlgorithm": "RS256".'));
+    }
     const url = issuer.issuerUrl;
     if (typeof url === 'string' && !url.startsWith('https://')) {
       out.push(

@@ -67,6 +67,12 @@ export class WorkspaceIndex {
     return this.files.get(file)?.document;
   }
 
+  /** The file's instance when it is of the given kind. */
+  getOfKind<K extends ConfigKind>(file: string, kind: K): ConfigDocument<K> | undefined {
+    const document = this.files.get(file)?.document;
+    return document?.kind === kind ? (document as ConfigDocument<K>) : undefined;
+  }
+
   get fileNames(): string[] {
     return [...this.files.keys()];
   }
