@@ -172,7 +172,11 @@ export function node24Env(extra = {}) {
 function codeServerVersion() {
   if (!fs.existsSync(paths.codeServerEntry)) return undefined;
   // The very first start also logs that it wrote a default config file; the version line is the one to read.
-  const out = versionOf(paths.node24, [paths.codeServerEntry, '--version'], node24Env());
+  const out = versionOf(
+    paths.node24,
+    [paths.codeServerEntry, '--version'],
+    node24Env({ XDG_CONFIG_HOME: path.join(cacheDir, 'xdg-config'), XDG_DATA_HOME: path.join(cacheDir, 'xdg-data') }),
+  );
   return out?.split('\n').map((l) => /^(\d+\.\d+\.\d+) /.exec(l)?.[1]).find(Boolean) ?? out;
 }
 

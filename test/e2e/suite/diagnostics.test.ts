@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { codeOf, extension, openInEditor, ourDiagnostics, waitFor, waitForDiagnostic, writeStoreWithUnknownFederation, writeWorkspaceFile } from './helpers';
+import { codeOf, extension, openInEditor, ourDiagnostics, sleep, waitFor, waitForDiagnostic, writeStoreWithUnknownFederation, writeWorkspaceFile } from './helpers';
 
 describe('diagnostics', () => {
   const created: vscode.Uri[] = [];
@@ -36,12 +36,27 @@ describe('diagnostics', () => {
     assert.equal(d.range.start.line, 2, `FS001 is on line ${d.range.start.line + 1}, the stray comma is on line 3`);
   });
 
-  it('flags a missing required property (FS101) of a federation', async () => {
-    const text = JSON.stringify({ name: 'E2EMissingProvider', issuer: { type: 'self' } }, null, 2) + '\n';
-    const uri = await writeWorkspaceFile('e2e-missing.federation.json', text);
+  it('flags a missing required property (FS101) in a file that is not open', async () => {
+    const text = JSON.stringify({ name: 'E2EMissingClosed', issuer: { type: 'self' } }, null, 2) + '\n';
+    const uri = await writeWorkspaceFile('e2e-missing-closed.federation.json', text);
+    created.push(uri);
+    const d = await waitForDiagnostic(uri, 'FS101');
+    assert.match(d.message, /cloudProvider|issuerUrl|subject/, `FS101 does not name the missing property: ${d.message}`);
+  });
+
+  it('lists a schema problem of an open file once (VS Code JSON support and the extension do not both report it)', async () => {
+    const text = JSON.stringify({ name: 'E2EMissingOpen', issuer: { type: 'self' } }, null, 2) + '\n';
+    const uri = await writeWorkspaceFile('e2e-missing-open.federation.json', text);
     created.push(uri);
     await openInEditor(uri);
-    await waitForDiagnostic(uri, 'FS101');
+    const aboutCloudProvider = () => vscode.languages.getDiagnostics(uri).filter((d) => d.message.includes('cloudProvider'));
+    await waitFor(
+      () => `a diagnostic about the missing cloudProvider on the open ${vscode.workspace.asRelativePath(uri)} (it has: ${vscode.languages.getDiagnostics(uri).map((d) => `${d.source ?? '?'}:${codeOf(d) ?? '-'} ${d.message}`).join(' | ') || 'none'})`,
+      () => aboutCloudProvider().length > 0,
+    );
+    await sleep(1_500); // let both reporters settle
+    const found = aboutCloudProvider().map((d) => `${d.source ?? '?'}:${codeOf(d) ?? '-'}`);
+    assert.equal(found.length, 1, `the missing cloudProvider is reported ${found.length} times: ${found.join(', ')}`);
   });
 
   it('reports no errors on the valid sample files', async () => {

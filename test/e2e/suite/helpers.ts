@@ -21,7 +21,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -33,7 +37,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}${why}`);
     }
     await sleep(200);
   }
@@ -95,7 +99,7 @@ export function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
 /** Waits until the extension reports a diagnostic with `code` on `uri`, and returns it. */
 export function waitForDiagnostic(uri: vscode.Uri, code: string, timeoutMs = 20_000): Promise<vscode.Diagnostic> {
   return waitFor(
-    `a ${DIAGNOSTIC_SOURCE} diagnostic ${code} on ${vscode.workspace.asRelativePath(uri)} (now: ${summarize(uri)})`,
+    () => `a ${DIAGNOSTIC_SOURCE} diagnostic ${code} on ${vscode.workspace.asRelativePath(uri)} (it has: ${summarize(uri)})`,
     () => ourDiagnostics(uri).find((d) => codeOf(d) === code),
     timeoutMs,
   );

@@ -26,7 +26,7 @@ describe('tree view', () => {
   });
 
   for (const command of ['federatedSecrets.newFederation', 'federatedSecrets.newSecretStore', 'federatedSecrets.newAuthProfile']) {
-    it(`${command} asks for input and ends cleanly when cancelled`, async () => {
+    it(`${command} ends cleanly when its prompts are cancelled`, async () => {
       const running = vscode.commands.executeCommand(command);
       // The command prompts (quick pick or input box); cancel as a user pressing Escape would, until it ends.
       let settled = false;
