@@ -1,12 +1,16 @@
 import type { CommandResult, Output } from './io';
 import { UsageError } from './args';
 import { runValidate, VALIDATE_USAGE } from './validate';
+import { runTest, TEST_USAGE } from './test';
+import { ISSUER_USAGE, runIssuer } from './issuer';
 
 type Command = (argv: readonly string[], out: Output, cwd: string) => Promise<CommandResult>;
 
 /** Subcommands; each owns its usage text and exit codes. */
 export const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   validate: { run: runValidate, usage: VALIDATE_USAGE, summary: 'Validate config files (schemas and cross-file checks).' },
+  test: { run: runTest, usage: TEST_USAGE, summary: 'Test a federation, store or auth profile end to end, step by step.' },
+  issuer: { run: runIssuer, usage: ISSUER_USAGE, summary: 'Generate a self issuer signing key; export its discovery document and JWKS.' },
 };
 
 function overview(): string {

@@ -26,12 +26,12 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(JWT_PATTERN, '[redacted token]');
+    let out = text;
     // Longest first, so a value containing another is removed whole.
     for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
       if (out.includes(value)) out = out.split(value).join(REDACTED);
     }
-    return out;
+    return out.replace(JWT_PATTERN, '[redacted token]');
   }
 }
 

@@ -75,7 +75,7 @@ describe('self issuer keys', () => {
       assert.equal(jwks.keys[0]?.kid, key.kid);
       assert.equal(jwks.keys[0]?.alg, alg);
       assert.equal(jwks.keys[0]?.use, 'sig');
-      assertPublicOnly(jwks as { keys: Record<string, unknown>[] });
+      assertPublicOnly(jwks);
       // The serialized JWKS text has no private member names either.
       assert.doesNotMatch(JSON.stringify(jwks), /"(d|p|q|dp|dq|qi)"/);
     });
@@ -88,15 +88,15 @@ describe('self issuer keys', () => {
     assert.equal(parsed.keys[0]?.kid, key.kid);
 
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pkcs8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' });
-    const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' });
+    const pkcs8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     const fromPkcs8 = await parseSigningKeys(pkcs8);
     const fromPkcs1 = await parseSigningKeys(pkcs1);
     assert.equal(fromPkcs8.keys[0]?.kid, fromPkcs1.keys[0]?.kid);
     assert.equal(fromPkcs8.keys[0]?.alg, 'RS256');
 
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const sec1 = await parseSigningKeys(ec.privateKey.export({ type: 'sec1', format: 'pem' }));
+    const sec1 = await parseSigningKeys(ec.privateKey.export({ type: 'sec1', format: 'pem' }).toString());
     assert.equal(sec1.keys[0]?.alg, 'ES256');
 
     const jwk = rsa.privateKey.export({ format: 'jwk' }) as JWK;
@@ -106,9 +106,9 @@ describe('self issuer keys', () => {
 
   it('rejects public keys, certificates, other curves and garbage with FSE021, never quoting the input', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' });
+    const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const publicJwk = rsa.publicKey.export({ format: 'jwk' });
-    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const cases: [string, RegExp][] = [
       [publicPem, /public key or certificate/],
       [JSON.stringify(publicJwk), /no private part/],
@@ -146,7 +146,7 @@ describe('self issuer keys', () => {
       jwks.keys.map((k) => k.kid),
       third.keys.map((k) => k.kid),
     );
-    assertPublicOnly(jwks as { keys: Record<string, unknown>[] });
+    assertPublicOnly(jwks);
 
     // A token minted by the issuer uses the newest key and verifies against the published JWKS.
     const runtime = runtimeWith({ [signingKeySecretName('Fed')]: await serializeKeySet(third) });
@@ -218,7 +218,7 @@ describe('self issuer tokens and documents', () => {
     const docs = buildPublicDocuments('https://issuer.example.com/app/', { keys: [key] }, 'https://issuer.example.com/app/keys/v1.json');
     assert.equal(docs.jwksPath, 'keys/v1.json');
     assert.equal(docs.discoveryPath, '.well-known/openid-configuration');
-    assertPublicOnly(docs.jwks as { keys: Record<string, unknown>[] });
+    assertPublicOnly(docs.jwks);
   });
 });
 

@@ -13,7 +13,7 @@ import { ERROR_CODES, FederatedSecretsError } from '../errors';
 import type { Runtime } from '../runtime';
 import { Redactor, redactingLogger } from '../redact';
 import type { WorkspaceIndex } from '../workspace/index';
-import { checkAuthorityHost, checkVaultHost, displayHost, trustedCaFor, DEFAULT_AUTHORITY_HOST } from '../net/hosts';
+import { checkAuthorityHost, checkVaultHost, displayHost, isHostAllowed, trustedCaFor, DEFAULT_AUTHORITY_HOST } from '../net/hosts';
 import { getJson } from '../net/http';
 import { requestClientCredentials } from '../net/oauth';
 import type { IdentityTokenIssuer, IssuerContext } from '../federation/issuer';
@@ -57,6 +57,7 @@ interface StepOutcome {
   code?: string;
   field?: string;
   file?: string;
+  data?: Record<string, string>;
 }
 
 class Cancelled extends FederatedSecretsError {
@@ -142,10 +143,11 @@ class CheckRun {
     if (outcome.code) step.code = outcome.code;
     if (outcome.field) step.field = outcome.field;
     if (outcome.file) step.file = outcome.file;
+    if (outcome.data) step.data = outcome.data;
     this.steps.push(step);
     const line = `[test] ${id}${scope ? ` (${scope})` : ''}: ${status} — ${step.message}${step.code ? ` [${step.code}]` : ''}`;
-    if (status === 'failed') this.runtime.logger.warn(line);
-    else this.runtime.logger.info(line);
+    // Step results are the command's output; the log keeps them at info level (the CLI shows warnings only).
+    this.runtime.logger.info(line);
     this.options.onStep?.(step);
     return step;
   }
@@ -180,10 +182,10 @@ class CheckRun {
   // -----------------------------------------------------------------------------------------------------------
   // Step 1: configuration, references and host policy
 
-  configStep(docs: ConfigDocument[], federations: FederationState[], stores: StoreState[], target: ConfigDocument, missing: string[]): Promise<CheckStep> {
+  configStep(docs: ConfigDocument[], federations: FederationState[], stores: StoreState[], target: ConfigDocument, missing: { message: string; code: string; file: string }[]): Promise<CheckStep> {
     return this.step('config', target.name, { phase: 'issuer' }, () => {
       const problems: { message: string; code: string; file: string; field?: string; advice?: string }[] = [];
-      for (const m of missing) problems.push({ message: m, code: 'FS203', file: target.file });
+      problems.push(...missing);
       for (const doc of docs) {
         for (const d of this.index.diagnosticsFor(doc.file)) {
           if (d.severity === 'error') problems.push({ message: `${d.file}:${d.range.start.line + 1}: ${d.message}`, code: d.code, file: d.file });
@@ -336,6 +338,7 @@ class CheckRun {
           status: 'failed',
           code: ERROR_CODES.issuerTrailingSlash,
           field: 'issuer.issuerUrl',
+          data: { publishedIssuer: published },
           message: `The discovery document names issuer ${text}, but issuer.issuerUrl is "${configured}": they differ only by the trailing "/". Entra ID compares issuers byte for byte and would answer AADSTS70021.`,
           advice: `Use exactly one spelling everywhere: issuer.issuerUrl, the discovery document's "issuer", and the federated credential's issuer (${published.endsWith('/') ? 'add' : 'remove'} the trailing "/" in issuer.issuerUrl, or republish).`,
         };
@@ -344,6 +347,7 @@ class CheckRun {
         status: 'failed',
         code: ERROR_CODES.issuerMismatch,
         field: 'issuer.issuerUrl',
+        ...(typeof published === 'string' ? { data: { publishedIssuer: published } } : {}),
         message: `The discovery document at ${url} names issuer ${text}, not "${configured}" (issuer.issuerUrl). Entra ID would reject the token (AADSTS700211/AADSTS70021).`,
         advice: 'Republish the discovery document for this issuer ("federated-secrets issuer export"), or correct issuer.issuerUrl.',
       };
@@ -354,7 +358,8 @@ class CheckRun {
     }
     let jwks: Record<string, unknown>;
     try {
-      jwks = (await getJson(jwksUri, { ...common, ...(trustedCaFor(jwksUri, network) ? { ca: trustedCaFor(jwksUri, network) } : {}) })).json;
+      const jwksCa = trustedCaFor(jwksUri, network);
+      jwks = (await getJson(jwksUri, { ...common, ...(jwksCa ? { ca: jwksCa } : { ca: undefined }) })).json;
     } catch (error) {
       if (error instanceof FederatedSecretsError && error.code === ERROR_CODES.cancelled) throw error;
       const e = explainError(error, { phase: 'issuer', host: safeHost(jwksUri), hostField: 'issuer.issuerUrl', timeoutMs: network.requestTimeoutMs });
@@ -552,6 +557,15 @@ class CheckRun {
     }
     const tokenEndpoint = config.tokenEndpoint ?? '';
     await this.step('oauth', name, { phase: 'oauth', host: safeHost(tokenEndpoint), hostField: 'tokenEndpoint' }, async () => {
+      // A secret read from the vault goes only to a host the user allowed: otherwise a cloned repository could
+      // name a token endpoint of its choosing and receive the user's vault secret.
+      const fromVault = [idField, secretField].some((use) => use?.secretRef);
+      if (fromVault && !isHostAllowed(tokenEndpoint, this.runtime.network.allowedHosts)) {
+        throw new FederatedSecretsError('hostNotAllowed', `The token endpoint host ${safeHost(tokenEndpoint)} is not among your allowed hosts, so the client credentials from the vault were not read or sent.`, {
+          field: 'tokenEndpoint',
+          advice: `Secrets from a vault are sent only to token endpoints you allowed. If you trust this host, add it to the user setting federatedSecrets.network.allowedHosts (CLI: --allow-host ${safeHost(tokenEndpoint)}).`,
+        });
+      }
       const clientId = await this.resolveField(idField, 'clientId', config.clientId, stores);
       const clientSecret = await this.resolveField(secretField, 'clientSecret', config.clientSecret, stores);
       const ca = trustedCaFor(tokenEndpoint, this.runtime.network);
@@ -627,7 +641,7 @@ export async function runCheck(index: WorkspaceIndex, target: ConfigDocument, ru
 
   const federations = new Map<string, FederationState>();
   const stores = new Map<string, StoreState>();
-  const missing: string[] = [];
+  const missing: { message: string; code: string; file: string }[] = [];
   const federationState = (doc: ConfigDocument<'federation'>): FederationState => {
     const key = doc.name ?? doc.file;
     let state = federations.get(key);
@@ -641,7 +655,7 @@ export async function runCheck(index: WorkspaceIndex, target: ConfigDocument, ru
     const key = doc.name ?? doc.file;
     if (stores.has(key)) return;
     const fedDoc = index.federationOf(doc);
-    if (!fedDoc && doc.federationRef) missing.push(`The store "${key}" names the federation "${doc.federationRef.name}", which does not exist.`);
+    if (!fedDoc && doc.federationRef) missing.push({ message: `The store "${key}" names the federation "${doc.federationRef.name}", which does not exist.`, code: 'FS202', file: doc.file });
     stores.set(key, { doc, config: configOf(doc) as SecretStoreConfig, ...(fedDoc ? { federation: federationState(fedDoc) } : {}), ok: false });
   };
 
@@ -653,7 +667,7 @@ export async function runCheck(index: WorkspaceIndex, target: ConfigDocument, ru
       if (!ref) continue;
       const store = ref.store ? index.find('secretstore', ref.store) : undefined;
       if (!store) {
-        missing.push(`${use.path.join('.')} refers to "${ref.raw}", but no store is named "${ref.store ?? ref.raw}".`);
+        missing.push({ message: `${use.path.join('.')} refers to "${ref.raw}", but no store is named "${ref.store ?? ref.raw}".`, code: 'FS203', file: target.file });
         continue;
       }
       addStore(store);

@@ -32,6 +32,11 @@ export interface CheckStep {
   field?: string;
   /** The file holding that field. */
   file?: string;
+  /**
+   * Facts an editor can act on, never secret values. The issuer step sets `publishedIssuer` when the
+   * discovery document names another issuer than `issuer.issuerUrl` (codes FSE030/FSE031).
+   */
+  data?: Record<string, string>;
 }
 
 export interface CheckTarget {

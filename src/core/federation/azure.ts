@@ -10,6 +10,7 @@ import { FederatedSecretsError } from '../errors';
 import type { FederationConfig } from '../model/types';
 import type { HostAccess } from '../net/hosts';
 import { checkAuthorityHost } from '../net/hosts';
+import { httpsRequest } from '../net/http';
 import type { NetworkPolicy } from '../runtime';
 import type { IdentityTokenIssuer } from './issuer';
 
@@ -62,12 +63,26 @@ function retryAfterMs(response: PipelineResponse): number | undefined {
 
 /** Per-attempt policies: the request timeout, and the Retry-After bound. */
 export function sdkPolicies(timeoutMs: number, bounds: RetryBounds, stats?: SdkRequestStats): AdditionalPolicy[] {
+  // Our own timer rather than `request.timeout`: the SDK's HTTP client leaves its timeout timer running when a
+  // connection fails (ECONNREFUSED), which keeps a CLI process alive for the whole timeout.
   const timeout: PipelinePolicy = {
     name: 'federatedSecretsTimeout',
-    sendRequest(request: PipelineRequest, next) {
-      if (!request.timeout || request.timeout > timeoutMs) request.timeout = timeoutMs;
+    async sendRequest(request: PipelineRequest, next) {
       if (stats) stats.requests++;
-      return next(request);
+      const controller = new AbortController();
+      const outer = request.abortSignal;
+      const onAbort = () => controller.abort();
+      if (outer?.aborted) controller.abort();
+      outer?.addEventListener('abort', onAbort);
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      request.abortSignal = controller.signal;
+      try {
+        return await next(request);
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onAbort);
+        request.abortSignal = outer;
+      }
     },
   };
   const retryAfterBound: PipelinePolicy = {
@@ -153,7 +168,9 @@ export class FederationCredential implements TokenCredential {
   /** Exchanges (or reuses) a token for the scope; tells whether Entra ID was asked. */
   async exchange(scopes: string | string[], options: GetTokenOptions = {}): Promise<ExchangeResult> {
     const list = (Array.isArray(scopes) ? scopes : [scopes]).slice().sort();
-    const key = `${list.join(' ')}|${options.tenantId ?? ''}`;
+    // The vault's challenge names the tenant; the federation's own tenant is the same cache entry.
+    const tenant = options.tenantId && options.tenantId.toLowerCase() !== this.federation.azure?.tenantId.toLowerCase() ? options.tenantId.toLowerCase() : '';
+    const key = `${list.join(' ')}|${tenant}`;
     const usable = options.claims === undefined;
     const existing = usable ? this.tokens.get(key) : undefined;
     if (existing) {
@@ -167,7 +184,12 @@ export class FederationCredential implements TokenCredential {
     const pending = (async () => {
       const credential = await this.credential();
       this.exchanges++;
-      const token = await credential.getToken(list, options);
+      let token: AccessToken | null;
+      try {
+        token = await credential.getToken(list, options);
+      } catch (error) {
+        throw await this.diagnose(error, options.abortSignal);
+      }
       if (!token) throw new FederatedSecretsError('exchangeFailed', 'Microsoft Entra ID returned no access token.', { field: 'azure' });
       return token;
     })();
@@ -177,6 +199,32 @@ export class FederationCredential implements TokenCredential {
     } catch (error) {
       if (this.tokens.get(key) === pending) this.tokens.delete(key);
       throw error;
+    }
+  }
+
+  /**
+   * MSAL reports a tenant its authority does not know only as "endpoints_resolution_error". Ask the tenant's
+   * discovery document (no credentials involved) what Entra ID said, so the explainer can name the field.
+   */
+  private async diagnose(error: unknown, signal: GetTokenOptions['abortSignal']): Promise<unknown> {
+    const message = error instanceof Error ? error.message : String(error);
+    const tenantId = this.federation.azure?.tenantId;
+    if (!/endpoints_resolution_error/.test(message) || !tenantId) return error;
+    const url = `${this.authority.url.origin}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`;
+    try {
+      const response = await httpsRequest(url, {
+        timeoutMs: this.network.requestTimeoutMs,
+        ...(this.authority.ca ? { ca: this.authority.ca } : {}),
+        ...(signal ? { signal: signal as AbortSignal } : {}),
+      });
+      const description = /"error_description"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(response.body)?.[1];
+      if (response.status >= 400 && description && /AADSTS\d+/.test(description)) {
+        return new Error(`${JSON.parse(`"${description}"`) as string}`, { cause: error });
+      }
+      return error;
+    } catch (probeError) {
+      // The authority itself is unreachable: report that (DNS, refused, TLS, timeout).
+      return probeError;
     }
   }
 
