@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { generatedSections, readSection } from '../../scripts/docs';
 import { DIAGNOSTIC_CODES } from '../../src/core/diagnostics';
+import { ERROR_CODES } from '../../src/core/errors';
 
 const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 
@@ -20,6 +21,11 @@ describe('README', () => {
       assert.ok(row, `${info.id} is missing from the README`);
       assert.ok(row.includes(`| ${info.severity} |`), `${info.id} severity in README differs: ${row}`);
     }
+  });
+
+  it('documents every error code, and no other', () => {
+    const documented = [...readme.matchAll(/^\| (FSE\d{3}) \|/gm)].map((m) => m[1]);
+    assert.deepEqual(documented.sort(), Object.values(ERROR_CODES).sort());
   });
 
   it('documents no code that does not exist', () => {
