@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { COMMANDS, Commands } from './commands';
 import { ConfigWorkspace, runGuarded } from './configWorkspace';
+import { registerConnectionFeatures } from './connection';
 import { DiagnosticsPublisher } from './diagnostics';
+import { registerLanguageFeatures } from './languageFeatures';
+import { EditorServices } from './services';
 import { ConfigTreeProvider, SETTING_SHOW_MAPPINGS, VIEW_ID } from './treeView';
 
 /** Set once the first scan finished, so the view's welcome can tell "nothing found" from "still looking". */
@@ -21,6 +24,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const commands = new Commands(workspace, tree, view, log);
   context.subscriptions.push(workspace, diagnostics, tree, view, ...commands.register());
+  // Online features share one EditorServices (settings, runtime, token cache, last checks).
+  const services = new EditorServices(context, log);
+  context.subscriptions.push(services);
+  registerLanguageFeatures(context, { workspace, diagnostics, services, log });
+  registerConnectionFeatures(context, { workspace, tree, diagnostics, services, log });
 
   const update = () => {
     diagnostics.update();

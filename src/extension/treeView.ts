@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TreeModel, TreeNode } from '../core/workspace/tree';
+import type { TreeModel, TreeNode, TreeOptions } from '../core/workspace/tree';
 import { buildTree } from '../core/workspace/tree';
 import type { ConfigWorkspace } from './configWorkspace';
 import { toRange, toThemeIcon } from './convert';
@@ -13,15 +13,26 @@ export class ConfigTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private cached: { model: TreeModel; version: number; showMappings: boolean } | undefined;
+  private lastCheck: TreeOptions['lastCheck'];
 
   constructor(private readonly workspace: ConfigWorkspace) {}
+
+  /** Where instance items get their last connection test from (their icon reflects it); refreshes the tree. */
+  setLastCheckLookup(lookup: TreeOptions['lastCheck']): void {
+    this.lastCheck = lookup;
+    this.refresh();
+  }
 
   /** The current model, rebuilt when the index or the settings changed. */
   get model(): TreeModel {
     const showMappings = vscode.workspace.getConfiguration('federatedSecrets').get<boolean>(SETTING_SHOW_MAPPINGS, true) !== false;
     const version = this.workspace.index.version;
     if (!this.cached || this.cached.version !== version || this.cached.showMappings !== showMappings) {
-      const model = buildTree(this.workspace.index, { showMappings, displayPath: (file) => vscode.workspace.asRelativePath(this.workspace.uriOf(file), true) });
+      const model = buildTree(this.workspace.index, {
+        showMappings,
+        displayPath: (file) => vscode.workspace.asRelativePath(this.workspace.uriOf(file), true),
+        ...(this.lastCheck ? { lastCheck: this.lastCheck, formatTime: (at: number) => new Date(at).toLocaleString() } : {}),
+      });
       this.cached = { model, version, showMappings };
     }
     return this.cached.model;

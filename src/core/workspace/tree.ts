@@ -1,4 +1,5 @@
 import type { Position, Range } from '../diagnostics';
+import type { LastCheck } from '../editor/live';
 import type { ConfigKind, ConsumerKind } from '../model/kinds';
 import { CONSUMER_KINDS, KIND_LABELS, isConsumerKind } from '../model/kinds';
 import type { ConfigDocument, FederationConfig, MappingEntry, SecretFieldUse, SecretStoreConfig } from '../model/types';
@@ -55,7 +56,20 @@ export interface TreeOptions {
   showMappings: boolean;
   /** How a file is shown in tooltips (e.g. relative to the workspace). */
   displayPath?: (file: string) => string;
+  /**
+   * The last connection test of a federation, store or auth profile, if any: its icon is tinted by the result
+   * (ok, warning, failed; untinted when not tested) and its tooltip and description say how it went.
+   */
+  lastCheck?: (kind: CheckedKind, name: string) => LastCheck | undefined;
+  /** How the time of a last check is shown in tooltips. */
+  formatTime?: (at: number) => string;
 }
+
+/** The kinds a connection test records results for. */
+export type CheckedKind = 'federation' | 'secretstore' | 'authprofile';
+
+const CHECK_COLORS: Record<LastCheck['status'], TreeIconColor> = { ok: 'success', warning: 'warning', failed: 'error' };
+const CHECK_WORDS: Record<LastCheck['status'], string> = { ok: 'test passed', warning: 'test passed with warnings', failed: 'test failed' };
 
 export const GROUP_IDS = { federations: 'group:federations', stores: 'group:stores', consumers: 'group:consumers' } as const;
 
@@ -205,19 +219,22 @@ class TreeBuilder {
     if (problems.errors) summary.push(plural(problems.errors, 'error'));
     if (problems.warnings) summary.push(plural(problems.warnings, 'warning'));
     const label = doc.name ?? baseName(doc.file);
+    const checked = doc.name && (doc.kind === 'federation' || doc.kind === 'secretstore' || doc.kind === 'authprofile') ? this.options.lastCheck?.(doc.kind, doc.name) : undefined;
+    const formatTime = this.options.formatTime ?? ((at: number) => new Date(at).toISOString());
     const tooltip = [
       doc.name ? `${KIND_LABELS[doc.kind]} "${doc.name}"` : `${KIND_LABELS[doc.kind]} (no name)`,
       ...line('Description', text(record(doc.config).description)),
       ...details,
       `File: ${this.display(doc.file)}`,
       ...(summary.length ? [`${summary.join(', ')} — see the Problems panel.`] : []),
+      ...(checked ? [`Last connection test (${formatTime(checked.at)}): ${checked.summary}`] : []),
     ];
     const node: TreeNode = {
       id: `${doc.kind}:${doc.file}`,
       label,
-      description: [...(doc.name ? [] : ['no name']), ...description].join(' · ') || undefined,
+      description: [...(doc.name ? [] : ['no name']), ...description, ...(checked ? [CHECK_WORDS[checked.status]] : [])].join(' · ') || undefined,
       tooltip: tooltip.join('\n'),
-      icon: problems.errors ? { id: 'error', color: 'error' } : { id: KIND_ICONS[doc.kind] },
+      icon: problems.errors ? { id: 'error', color: 'error' } : checked ? { id: KIND_ICONS[doc.kind], color: CHECK_COLORS[checked.status] } : { id: KIND_ICONS[doc.kind] },
       contextValue,
       location: { file: doc.file, range: doc.nameRange ?? { start: doc.range.start, end: doc.range.start } },
       children,
