@@ -15,8 +15,8 @@ export async function launchBrowser() {
 }
 
 /** Opens the workbench of `server` in a new browser context and waits until it is ready. */
-export async function openWorkbench(browser, server, { consoleLog } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+export async function openWorkbench(browser, server, { consoleLog, viewport = { width: 1400, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   if (consoleLog) {
     page.on('console', (msg) => fs.appendFileSync(consoleLog, `[${msg.type()}] ${msg.text()}\n`));

@@ -113,8 +113,8 @@ function versionOf(nodeBinary, args = ['--version'], env) {
 
 // ---------------------------------------------------------------------------------------------- steps
 
-async function stepAptPackages() {
-  const missing = APT_PACKAGES.filter((p) => !p.present());
+async function stepAptPackages({ withBrowser }) {
+  const missing = APT_PACKAGES.filter((p) => (withBrowser || p.name !== 'chromium') && !p.present());
   if (missing.length === 0) return { skipped: true, detail: APT_PACKAGES.map((p) => p.name).join(', ') + ' present' };
   const names = missing.map((p) => p.name);
   log(`Debian packages missing: ${missing.map((p) => `${p.name} (${p.why})`).join('; ')}`);
@@ -204,7 +204,8 @@ async function stepCodeServer() {
 
 // ---------------------------------------------------------------------------------------------- main
 
-export async function setup() {
+/** @param {{ withBrowser?: boolean }} [options] withBrowser false: Chromium is not needed (`npm start`). */
+export async function setup({ withBrowser = true } = {}) {
   fs.mkdirSync(cacheDir, { recursive: true });
   const steps = [
     ['apt-packages', stepAptPackages],
@@ -216,7 +217,7 @@ export async function setup() {
   for (const [name, fn] of steps) {
     const t0 = Date.now();
     log(`step ${name} …`);
-    const res = await fn();
+    const res = await fn({ withBrowser });
     const seconds = (Date.now() - t0) / 1000;
     timings[name] = { seconds, skipped: res.skipped, detail: res.detail };
     log(`step ${name}: ${res.skipped ? 'already done' : 'done'} (${res.detail}) in ${seconds.toFixed(1)} s`);

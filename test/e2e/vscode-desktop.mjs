@@ -65,7 +65,8 @@ async function main() {
         launchArgs: [workspace, ...profile, ...(trusted ? ['--disable-workspace-trust'] : []), '--skip-welcome', '--skip-release-notes', '--disable-gpu'],
         extensionTestsEnv: {
           FEDERATED_SECRETS_E2E_DESKTOP_RESULTS: resultsFile,
-          FEDERATED_SECRETS_E2E_GREP: '@restricted',
+          // The @sandbox tests need the sandbox cloud, which only `npm run test:e2e` starts.
+          FEDERATED_SECRETS_E2E_GREP: trusted ? '@restricted|@sandbox' : '@restricted',
           FEDERATED_SECRETS_E2E_INVERT: trusted ? '1' : '0',
         },
       });

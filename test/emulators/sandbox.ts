@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { DEFAULT_SERVER_HOSTNAMES, createTestCa, type ServerCertificate, type TestCa } from './ca';
 import { DEFAULT_FEDERATION_AUDIENCE, EntraEmulator, type EntraApp, type EntraTenant, type FederatedCredential } from './entra';
 import { IssuerHost } from './issuer-host';
@@ -35,6 +35,30 @@ export interface SandboxOptions {
   extraHostnames?: string[];
   /** Host names Entra resolves to loopback addresses itself when it fetches issuer documents. */
   hostOverrides?: Record<string, string>;
+}
+
+/**
+ * Options of `seedSampleScenario()`, to match a given set of config files (e.g. `samples/`) exactly. Every
+ * field defaults to the built-in MKTAirlines scenario. The tenant is the sandbox's `vaultTenantId`
+ * (an option of `startSandbox`).
+ */
+export interface SeedOptions {
+  /** The app registration's client id (the federation's `azure.clientId`). */
+  clientId?: string;
+  appDisplayName?: string;
+  /** Federated credential subject and audience (the federation's `issuer.subject` / `issuer.audience`). */
+  subject?: string;
+  audience?: string;
+  /** Path of the self issuer on the issuer host (default `/mktairlines`) and whether its URL ends in "/". */
+  issuerPath?: string;
+  issuerTrailingSlash?: boolean;
+  /**
+   * PKCS#8 PEM of an RSA key to use as the self issuer's signing key (e.g. one written by
+   * `federated-secrets issuer keygen`). Default: a fresh key generated here.
+   */
+  signingKeyPem?: string;
+  /** The OAuth client the auth profile uses; its id and secret are also stored as vault secrets. */
+  oauthClient?: { clientId: string; clientSecret: string };
 }
 
 export interface SandboxOrigins {
@@ -96,7 +120,8 @@ export interface Sandbox {
   /** Grants Key Vault secret permissions to an app (client id) or object id. */
   grant(identity: string, permissions: SecretPermission[]): void;
   throttleNext(count: number, retryAfterSeconds?: number): void;
-  seedSampleScenario(): Promise<SampleScenario>;
+  /** Seeds the scenario once; later calls return the same scenario (their options are ignored). */
+  seedSampleScenario(options?: SeedOptions): Promise<SampleScenario>;
   stop(): Promise<void>;
 }
 
@@ -158,8 +183,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       putSecret: (name, value, attributes) => keyVault.putSecret(name, value, attributes),
       grant: (identity, permissions) => keyVault.grant(identity, permissions),
       throttleNext: (count, retryAfterSeconds) => keyVault.throttleNext(count, retryAfterSeconds),
-      async seedSampleScenario(): Promise<SampleScenario> {
-        scenario ??= await seed(sandbox);
+      async seedSampleScenario(seedOptions: SeedOptions = {}): Promise<SampleScenario> {
+        scenario ??= await seed(sandbox, seedOptions);
         return scenario;
       },
       async stop(): Promise<void> {
@@ -173,26 +198,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 }
 
-async function seed(sandbox: Sandbox): Promise<SampleScenario> {
+async function signingKey(pem: string | undefined): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
+  if (pem === undefined) {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    return { privateKey, publicJwk: await exportJWK(publicKey) };
+  }
+  const privateKey = await importPKCS8(pem, 'RS256', { extractable: true });
+  const { kty, n, e } = await exportJWK(privateKey);
+  if (kty !== 'RSA' || !n || !e) throw new Error('seedSampleScenario: signingKeyPem must be an RSA private key (Entra accepts only RSA-signed assertions)');
+  return { privateKey, publicJwk: { kty, n, e } };
+}
+
+async function seed(sandbox: Sandbox, options: SeedOptions): Promise<SampleScenario> {
   const tenantId = sandbox.vaultTenantId;
-  const app = sandbox.addApp(tenantId, SAMPLE_CLIENT_ID, { displayName: 'MKTAirlines' });
+  const clientId = options.clientId ?? SAMPLE_CLIENT_ID;
+  const subject = options.subject ?? SAMPLE_SUBJECT;
+  const audience = options.audience ?? DEFAULT_FEDERATION_AUDIENCE;
+  const app = sandbox.addApp(tenantId, clientId, { displayName: options.appDisplayName ?? 'MKTAirlines' });
 
   // The self issuer: a signing key whose public half is published on the issuer host.
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-  const publicJwk = await exportJWK(publicKey);
+  const { privateKey, publicJwk } = await signingKey(options.signingKeyPem);
   const kid = await calculateJwkThumbprint(publicJwk);
-  const published = sandbox.issuerHost.publishIssuer('/mktairlines', { keys: [{ ...publicJwk, kid, use: 'sig', alg: 'RS256' }] }, { trailingSlash: true });
-  sandbox.addFederatedCredential(tenantId, SAMPLE_CLIENT_ID, {
+  const published = sandbox.issuerHost.publishIssuer(options.issuerPath ?? '/mktairlines', { keys: [{ ...publicJwk, kid, use: 'sig', alg: 'RS256' }] }, { trailingSlash: options.issuerTrailingSlash ?? true });
+  sandbox.addFederatedCredential(tenantId, clientId, {
     name: 'mktairlines-self-issuer',
     issuer: published.issuer,
-    subject: SAMPLE_SUBJECT,
-    audiences: [DEFAULT_FEDERATION_AUDIENCE],
+    subject,
+    audiences: [audience],
   });
-  sandbox.grant(SAMPLE_CLIENT_ID, ['list', 'get']);
+  sandbox.grant(clientId, ['list', 'get']);
 
   // The API the auth profile calls, and its OAuth client whose credentials live in the vault.
-  const oauthClientId = 'flights-app';
-  const oauthClientSecret = 'flights-app-secret-for-emulator-only';
+  const oauthClientId = options.oauthClient?.clientId ?? 'flights-app';
+  const oauthClientSecret = options.oauthClient?.clientSecret ?? 'flights-app-secret-for-emulator-only';
   sandbox.oauth.addResourceServer({ identifier: SAMPLE_FLIGHTS_RESOURCE, scopes: ['flights.read', 'flights.write'] });
   sandbox.oauth.addClient({
     clientId: oauthClientId,
@@ -213,8 +251,8 @@ async function seed(sandbox: Sandbox): Promise<SampleScenario> {
     app: { displayName: app.displayName, clientId: app.clientId, objectId: app.objectId },
     issuer: {
       issuerUrl: published.issuer,
-      subject: SAMPLE_SUBJECT,
-      audience: DEFAULT_FEDERATION_AUDIENCE,
+      subject,
+      audience,
       alg: 'RS256',
       kid,
       privateKeyPem,
@@ -237,8 +275,8 @@ async function seed(sandbox: Sandbox): Promise<SampleScenario> {
     createAssertion: (overrides = {}) =>
       mintAssertion(privateKey, kid, {
         issuer: overrides.issuer ?? published.issuer,
-        subject: overrides.subject ?? SAMPLE_SUBJECT,
-        audience: overrides.audience ?? DEFAULT_FEDERATION_AUDIENCE,
+        subject: overrides.subject ?? subject,
+        audience: overrides.audience ?? audience,
         expiresInSeconds: overrides.expiresInSeconds ?? 600,
       }),
   };
