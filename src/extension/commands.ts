@@ -6,7 +6,7 @@ import { configTemplate, newFileName, preferredDirectory, validateNewName } from
 import type { TreeNode } from '../core/workspace/tree';
 import { findNodeAt } from '../core/workspace/tree';
 import type { ConfigWorkspace } from './configWorkspace';
-import { describeError, fromPosition, toRange } from './convert';
+import { describeError, fromPosition, registerGuardedCommands, toRange, uriExists } from './convert';
 import type { ConfigTreeProvider } from './treeView';
 import { OPEN_ITEM_COMMAND } from './treeView';
 
@@ -89,17 +89,7 @@ export class Commands {
       [COMMANDS.openItem]: (arg, range) => this.openItem(arg, range),
       [COMMANDS.copySecretRef]: (arg) => this.copySecretRef(arg),
     };
-    return Object.entries(handlers).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await handler(...args);
-        } catch (error) {
-          this.log.error(`${id}: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(`Federated Secrets: ${describeError(error)}`);
-          return undefined;
-        }
-      }),
-    );
+    return registerGuardedCommands(handlers, this.log);
   }
 
   async refresh(): Promise<void> {
@@ -178,7 +168,7 @@ export class Commands {
     const target = vscode.Uri.joinPath(directory, newFileName(kind, name));
     const shown = vscode.workspace.asRelativePath(target, folders.length > 1);
 
-    if (await this.exists(target)) {
+    if (await uriExists(target)) {
       void vscode.window.showWarningMessage(`${shown} already exists, so it was not overwritten. Choose another name, or edit that file.`, 'Open File').then((action) => {
         if (action) void vscode.window.showTextDocument(target);
       });
@@ -275,14 +265,5 @@ export class Commands {
     const snippet = `{ "secretRef": "${arg.data.store}/${arg.data.reference}" }`;
     await vscode.env.clipboard.writeText(snippet);
     vscode.window.setStatusBarMessage(`Copied ${snippet}`, 3000);
-  }
-
-  private async exists(uri: vscode.Uri): Promise<boolean> {
-    try {
-      await vscode.workspace.fs.stat(uri);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -5,7 +5,7 @@ import type { ParseLimits, ParseResult } from '../core/model/parse';
 import { DEFAULT_LIMITS, parseConfigBytes, parseConfigText } from '../core/model/parse';
 import { START_RANGE } from '../core/model/text';
 import { WorkspaceIndex } from '../core/workspace/index';
-import { describeError, fileKeyOf, isEqualOrUnder, uriOfKey } from './convert';
+import { describeError, fileKeyOf, isEqualOrUnder, uriExists, uriOfKey } from './convert';
 
 /** Folders never searched for config files (the same as the CLI skips). */
 export const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -142,7 +142,7 @@ export class ConfigWorkspace implements vscode.Disposable {
     const open = mode === 'auto' ? this.openDocument(uri) : undefined;
     // An open document of a file that is not indexed was deleted on disk (or is not scanned yet): it takes
     // part only while the file exists, so that a deleted file stops satisfying references at once.
-    if (open && !this.index.has(key) && !(await this.exists(uri))) return;
+    if (open && !this.index.has(key) && !(await uriExists(uri))) return;
     const result = open ? parseConfigText(key, open.getText(), undefined, this.limits()) : await this.read(uri, key);
     if (this.tickets.get(key) !== ticket) return;
     if (result === 'missing') this.forget(key);
@@ -294,15 +294,6 @@ export class ConfigWorkspace implements vscode.Disposable {
   private openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
     const id = uri.toString();
     return vscode.workspace.textDocuments.find((d) => !d.isClosed && d.uri.toString() === id);
-  }
-
-  private async exists(uri: vscode.Uri): Promise<boolean> {
-    try {
-      await vscode.workspace.fs.stat(uri);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 

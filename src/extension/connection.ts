@@ -4,7 +4,7 @@ import type { ReportNode } from '../core/connection/report';
 import type { ConfigWorkspace } from './configWorkspace';
 import { ConnectionLensProvider, LENS_SELECTOR } from './connectionLens';
 import { ConnectionTester } from './connectionTests';
-import { describeError } from './convert';
+import { registerGuardedCommands } from './convert';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { KEY_COMMANDS, KeyCommands } from './keyCommands';
 import type { EditorServices } from './services';
@@ -95,18 +95,7 @@ export function registerConnectionFeatures(context: vscode.ExtensionContext, dep
     services.onDidRecordCheck(refreshTree),
     workspace.onDidChange(updateContextKeys),
     { dispose: () => treeTimer && clearTimeout(treeTimer) },
-    ...Object.entries(handlers).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await handler(...args);
-        } catch (error) {
-          // Core errors name fields, hosts and names — never key material or secret values.
-          log.error(`${id}: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(`Federated Secrets: ${describeError(error)}`);
-          return undefined;
-        }
-      }),
-    ),
+    ...registerGuardedCommands(handlers, log),
   );
   updateContextKeys();
   statusBar.start();

@@ -68,3 +68,57 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A command handler; arguments come from menus, CodeLenses, other commands or tests. */
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/**
+ * Registers commands so a failure is logged and shown as one clear message instead of an unhandled rejection.
+ * Core errors name fields, hosts and names — never key material or secret values — so they may be shown.
+ */
+export function registerGuardedCommands(handlers: Record<string, CommandHandler>, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        log.error(`${id}: ${describeError(error)}`);
+        void vscode.window.showErrorMessage(`Federated Secrets: ${describeError(error)}`);
+        return undefined;
+      }
+    }),
+  );
+}
+
+/** Whether a file or folder exists. */
+export async function uriExists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What both trees (configuration and test results) show for a node. */
+export interface TreeNodeLike {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: { id: string; color?: TreeIconColor };
+  contextValue: string;
+  children: readonly unknown[];
+  expanded: boolean;
+}
+
+export function toTreeItem(node: TreeNodeLike): vscode.TreeItem {
+  const state = node.children.length === 0 ? vscode.TreeItemCollapsibleState.None : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const item = new vscode.TreeItem(node.label, state);
+  item.id = node.id;
+  item.contextValue = node.contextValue;
+  if (node.description !== undefined) item.description = node.description;
+  if (node.tooltip !== undefined) item.tooltip = node.tooltip;
+  if (node.icon) item.iconPath = toThemeIcon(node.icon);
+  return item;
+}

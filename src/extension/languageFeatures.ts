@@ -11,7 +11,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import { CONFIG_KINDS, kindOfFile } from '../core/model/kinds';
 import type { TreeNode } from '../core/workspace/tree';
 import type { ConfigWorkspace } from './configWorkspace';
-import { DIAGNOSTIC_SOURCE, describeError, toRange } from './convert';
+import { DIAGNOSTIC_SOURCE, describeError, registerGuardedCommands, toRange } from './convert';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { toLocation, toWorkspaceEdit } from './edits';
 import { LiveNames } from './liveNames';
@@ -377,17 +377,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext, deps:
     vscode.languages.registerRenameProvider(CONFIG_DOCUMENTS, renameProvider),
     vscode.languages.registerCodeActionsProvider(CONFIG_DOCUMENTS, codeActionProvider, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     services.onDidChange(() => notices.reset()),
-    ...Object.entries(commands).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await handler(...args);
-        } catch (error) {
-          log.error(`${id}: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(`Federated Secrets: ${describeError(error)}`);
-          return undefined;
-        }
-      }),
-    ),
+    ...registerGuardedCommands(commands, log),
   );
   log.info(`Editor features ready (live secret names ${names.disabledReason() ? `off: ${names.disabledReason() ?? ''}` : 'on'}).`);
 }

@@ -3,7 +3,7 @@ import type { CheckResult } from '../core/check/steps';
 import type { ReportNode } from '../core/connection/report';
 import { reportTree } from '../core/connection/report';
 import type { ConfigWorkspace } from './configWorkspace';
-import { toThemeIcon } from './convert';
+import { toTreeItem } from './convert';
 
 export const TEST_RESULTS_VIEW_ID = 'federatedSecrets.testResults';
 /** Internal: opens a step's file at its field (the click on a step or its "Field" line). */
@@ -75,13 +75,7 @@ export class TestResultsProvider implements vscode.TreeDataProvider<ReportNode>,
   }
 
   getTreeItem(node: ReportNode): vscode.TreeItem {
-    const state = node.children.length === 0 ? vscode.TreeItemCollapsibleState.None : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(node.label, state);
-    item.id = node.id;
-    item.contextValue = node.contextValue;
-    if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    if (node.icon) item.iconPath = toThemeIcon(node.icon);
+    const item = toTreeItem(node);
     if (node.location) {
       item.command = { command: OPEN_STEP_COMMAND, title: 'Open', arguments: [node.location.file, node.location.field] };
     }

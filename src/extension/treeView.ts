@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { TreeModel, TreeNode, TreeOptions } from '../core/workspace/tree';
 import { buildTree } from '../core/workspace/tree';
 import type { ConfigWorkspace } from './configWorkspace';
-import { toRange, toThemeIcon } from './convert';
+import { toRange, toTreeItem } from './convert';
 
 export const VIEW_ID = 'federatedSecrets.explorer';
 export const OPEN_ITEM_COMMAND = 'federatedSecrets.openItem';
@@ -55,13 +55,7 @@ export class ConfigTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const state = node.children.length === 0 ? vscode.TreeItemCollapsibleState.None : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(node.label, state);
-    item.id = node.id;
-    item.contextValue = node.contextValue;
-    if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    if (node.icon) item.iconPath = toThemeIcon(node.icon);
+    const item = toTreeItem(node);
     if (node.location) {
       const uri = this.workspace.uriOf(node.location.file);
       // An instance item carries its file, so the Problems decorations (red label, count) apply to it.
