@@ -4,6 +4,7 @@ import { SecretNameCache } from '../core/editor/name-cache';
 import type { PersistedWorkspaceNames } from '../core/live/persisted-names';
 import { readPersistedNames, restorableSnapshot, withWorkspaceNames } from '../core/live/persisted-names';
 import { describeVaultNamesError, listVaultNames, storeFingerprint } from '../core/live/vault-names';
+import { liveCredentialLabel } from '../core/federation/azure-cli';
 import { systemClock } from '../core/runtime';
 import type { ConfigWorkspace } from './configWorkspace';
 import { runGuarded } from './configWorkspace';
@@ -110,16 +111,19 @@ export class LiveNames implements vscode.Disposable {
 
   private async list(store: string, signal?: AbortSignal): Promise<VaultSecretInfo[]> {
     const runtime = await this.services.runtime();
-    return listVaultNames(this.workspace.index, store, runtime, { ...(signal ? { signal } : {}), cache: this.services.tokenCache });
+    // The user's choice of identity (user settings only) applies to listing names; Test Connection always proves
+    // the federation chain.
+    return listVaultNames(this.workspace.index, store, runtime, { ...(signal ? { signal } : {}), cache: this.services.tokenCache, credential: this.services.settings.liveCredential });
   }
 
   private async fetch(store: string, signal: AbortSignal): Promise<readonly VaultSecretInfo[]> {
     const started = Date.now();
+    const through = liveCredentialLabel(this.services.settings.liveCredential);
     try {
       const names = await this.list(store, signal);
       if (!signal.aborted) {
         this.outcomes.set(store, { names });
-        this.log.info(`Listed ${names.length} secret name${names.length === 1 ? '' : 's'} of "${store}" in ${Date.now() - started} ms (names and metadata only).`);
+        this.log.info(`Listed ${names.length} secret name${names.length === 1 ? '' : 's'} of "${store}" through ${through} in ${Date.now() - started} ms (names and metadata only).`);
       }
       return names;
     } catch (error) {
@@ -165,8 +169,9 @@ export class LiveNames implements vscode.Disposable {
     const after = { ...this.services.settings };
     this.settings = after;
     if (before.cacheTtlMs !== after.cacheTtlMs) this.cache.setTtl(after.cacheTtlMs);
-    const network = (s: EditorSettings) => JSON.stringify([s.liveCompletion, s.allowedHosts, s.extraCaFile ?? '', s.requestTimeoutMs]);
-    // Live completion switched, or the network settings changed: earlier listings and failures no longer apply.
+    const network = (s: EditorSettings) => JSON.stringify([s.liveCompletion, s.liveCredential, s.allowedHosts, s.extraCaFile ?? '', s.requestTimeoutMs]);
+    // Live completion switched, the identity that lists changed, or the network settings changed: earlier
+    // listings and failures no longer apply.
     if (network(before) !== network(after)) this.refresh();
     if (before.persistNames !== after.persistNames) {
       if (after.persistNames) this.schedulePersist();

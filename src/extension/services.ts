@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LastCheck } from '../core/editor/live';
 import { FederationTokenCache } from '../core/federation/azure';
+import type { LiveCredentialChoice } from '../core/federation/azure-cli';
+import { parseLiveCredentialChoice } from '../core/federation/azure-cli';
 import { SIGNING_KEY_SECRET } from '../core/federation/issuer';
 import type { Logger, Runtime, SecretStorageLike } from '../core/runtime';
 import { systemClock } from '../core/runtime';
@@ -11,6 +13,7 @@ export const SETTING = {
   liveCompletion: 'liveCompletion.enabled',
   cacheTtlSeconds: 'liveCompletion.cacheTtlSeconds',
   persistNames: 'liveCompletion.persistNames',
+  liveCredential: 'liveCompletion.credential',
   expiryWarningDays: 'diagnostics.expiryWarningDays',
   requestTimeoutSeconds: 'network.requestTimeoutSeconds',
   allowedHosts: 'network.allowedHosts',
@@ -18,13 +21,18 @@ export const SETTING = {
   signingKeyFiles: 'issuer.signingKeyFiles',
 } as const;
 
-/** Settings that relax network security: honoured only at user (application) level, never from a workspace. */
-const USER_ONLY: readonly string[] = [SETTING.allowedHosts, SETTING.extraCaFile, SETTING.signingKeyFiles];
+/**
+ * Settings that relax network security or choose whose identity is used: honoured only at user (application)
+ * level, never from a workspace.
+ */
+const USER_ONLY: readonly string[] = [SETTING.allowedHosts, SETTING.extraCaFile, SETTING.signingKeyFiles, SETTING.liveCredential];
 
 export interface EditorSettings {
   liveCompletion: boolean;
   cacheTtlMs: number;
   persistNames: boolean;
+  /** Which identity lists vault names (user settings only): the store's federation, or the user's `az login`. */
+  liveCredential: LiveCredentialChoice;
   expiryWarningDays: number;
   requestTimeoutMs: number;
   allowedHosts: string[];
@@ -48,6 +56,7 @@ export function readSettings(): { settings: EditorSettings; ignoredWorkspaceKeys
     liveCompletion: config.get<boolean>(SETTING.liveCompletion, true),
     cacheTtlMs: Math.max(5, config.get<number>(SETTING.cacheTtlSeconds, 300)) * 1000,
     persistNames: config.get<boolean>(SETTING.persistNames, false),
+    liveCredential: parseLiveCredentialChoice(userValue<string>(config, SETTING.liveCredential)),
     expiryWarningDays: Math.max(0, config.get<number>(SETTING.expiryWarningDays, 30)),
     requestTimeoutMs: Math.max(1, config.get<number>(SETTING.requestTimeoutSeconds, 15)) * 1000,
     allowedHosts: (userValue<string[]>(config, SETTING.allowedHosts) ?? []).filter((h) => typeof h === 'string' && h.trim() !== ''),
@@ -181,7 +190,8 @@ export class EditorServices implements vscode.Disposable {
 
   private warnIgnored(): void {
     for (const key of this.current.ignoredWorkspaceKeys) {
-      this.log.warn(`federatedSecrets.${key} is set in workspace settings and ignored: it relaxes network security, so only your user settings may set it.`);
+      const why = key === SETTING.liveCredential ? 'it chooses whose identity lists your vaults' : 'it relaxes network security';
+      this.log.warn(`federatedSecrets.${key} is set in workspace settings and ignored: ${why}, so only your user settings may set it.`);
     }
   }
 

@@ -12,6 +12,7 @@ import type { HostAccess } from '../net/hosts';
 import { checkAuthorityHost } from '../net/hosts';
 import { httpsRequest } from '../net/http';
 import type { NetworkPolicy } from '../runtime';
+import { AzureCliTokenCredential, MIN_AZ_PROCESS_TIMEOUT_MS } from './azure-cli';
 import type { IdentityTokenIssuer } from './issuer';
 
 export const DEFAULT_AZURE_SCOPE = 'https://vault.azure.net/.default';
@@ -239,6 +240,7 @@ export class FederationCredential implements TokenCredential {
  */
 export class FederationTokenCache {
   private readonly entries = new Map<string, CacheEntry>();
+  private readonly azureCli = new Map<string, AzureCliTokenCredential>();
 
   constructor(private readonly bounds: RetryBounds = DEFAULT_RETRY_BOUNDS) {}
 
@@ -272,7 +274,30 @@ export class FederationTokenCache {
     return credential;
   }
 
+  /**
+   * The user's Azure CLI sign-in as a credential (for listing vault names where the user chose it), one per
+   * tenant so that its tokens are reused for the session. No process is started until a token is asked for.
+   */
+  azureCliCredentialFor(tenantId: string | undefined, network: Pick<NetworkPolicy, 'requestTimeoutMs'>): AzureCliTokenCredential {
+    const processTimeoutMs = Math.max(network.requestTimeoutMs, MIN_AZ_PROCESS_TIMEOUT_MS);
+    const key = JSON.stringify([tenantId?.toLowerCase() ?? '', processTimeoutMs]);
+    let credential = this.azureCli.get(key);
+    if (!credential) {
+      credential = new AzureCliTokenCredential({ ...(tenantId ? { tenantId } : {}), processTimeoutMs });
+      this.azureCli.set(key, credential);
+    }
+    return credential;
+  }
+
+  /** `az` processes started through this cache's Azure CLI credentials. */
+  get azureCliInvocations(): number {
+    let total = 0;
+    for (const credential of this.azureCli.values()) total += credential.invocations;
+    return total;
+  }
+
   clear(): void {
     this.entries.clear();
+    this.azureCli.clear();
   }
 }

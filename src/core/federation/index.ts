@@ -20,3 +20,5 @@ export type { TokenClaims } from './jwt';
 export { decodeTokenClaims, describeClaims } from './jwt';
 export type { ExchangeResult, RetryBounds, SdkRequestStats } from './azure';
 export { DEFAULT_AZURE_SCOPE, DEFAULT_RETRY_BOUNDS, FederationCredential, FederationTokenCache } from './azure';
+export type { AzureCliTokenCredentialOptions, LiveCredentialChoice } from './azure-cli';
+export { AzureCliTokenCredential, DEFAULT_LIVE_CREDENTIAL, explainAzureCliError, LIVE_CREDENTIAL_SETTING, LIVE_CREDENTIALS, liveCredentialLabel, parseLiveCredentialChoice } from './azure-cli';

@@ -1,9 +1,11 @@
 /**
  * Lists a store's vault secret names and metadata (never values) for completion, hovers and live diagnostics:
  * the store's federation, its issuer, the credential from the shared token cache and the store provider — the
- * same pieces the connection test uses. Failures become one short reason (via the engine's explainer) that the
+ * same pieces the connection test uses — or, where the user chose it, their own Azure CLI sign-in (the vault
+ * host policy applies unchanged). Failures become one short reason (via the engine's explainer) that the
  * editor can show once.
  */
+import type { TokenCredential } from '@azure/identity';
 import { explainError } from '../check/explain';
 import type { ExplainContext, ExplainPhase, Explanation } from '../check/explain';
 import type { VaultSecretInfo } from '../editor/live';
@@ -11,6 +13,8 @@ import type { VaultListing } from '../editor/live-diagnostics';
 import { ERROR_CODES, FederatedSecretsError } from '../errors';
 import type { RetryBounds } from '../federation/azure';
 import { DEFAULT_AZURE_SCOPE, DEFAULT_RETRY_BOUNDS, FederationTokenCache } from '../federation/azure';
+import type { LiveCredentialChoice } from '../federation/azure-cli';
+import { DEFAULT_LIVE_CREDENTIAL, usableTenantId } from '../federation/azure-cli';
 import { SelfTokenIssuer, createIssuer } from '../federation/issuer';
 import type { ConfigDocument, FederationConfig, SecretStoreConfig } from '../model/types';
 import { DEFAULT_AUTHORITY_HOST, checkAuthorityHost, checkVaultHost, displayHost } from '../net/hosts';
@@ -27,6 +31,11 @@ export interface ListVaultNamesOptions {
   retry?: Partial<RetryBounds>;
   /** Called after each page with the number of names listed so far. */
   onProgress?: (count: number) => void;
+  /**
+   * Which identity lists the vault: `federation` (default) — the store's Identity Federation; `azureCli` — the
+   * user's own `az login` sign-in (a user-level choice; the vault host policy applies unchanged).
+   */
+  credential?: LiveCredentialChoice;
 }
 
 /** Why a store's names could not be listed: a short reason for the editor, and the explainer's details. */
@@ -120,6 +129,12 @@ export async function listVaultNames(index: WorkspaceIndex, storeName: string, r
   }
   const federationName = store.federationRef?.name;
   const federationDoc = index.federationOf(store);
+  const choice = options.credential ?? DEFAULT_LIVE_CREDENTIAL;
+  if (choice === 'azureCli') {
+    // The user's own sign-in: the federation only lends its tenant (when it names one); it need not be complete.
+    const federation = federationDoc?.config as FederationConfig | undefined;
+    return listWithAzureCli(storeConfig, vaultUrl, vaultField, usableTenantId(federation?.azure?.tenantId), federation?.azure?.scope, runtime, options);
+  }
   if (!federationDoc) {
     throw configError(
       federationName ? `The store "${storeName}" authenticates through the federation "${federationName}", which does not exist.` : `The store "${storeName}" names no Identity Federation.`,
@@ -172,16 +187,68 @@ export async function listVaultNames(index: WorkspaceIndex, storeName: string, r
     redactor.add(token.token);
 
     context = { phase: 'vault', ...(vaultHost ? { host: vaultHost } : {}), hostField: vaultField, vault: vaultUrl };
-    const provider = await createSecretStoreProvider(storeConfig, { credential, runtime: run, redactor, bounds });
-    const listed = await provider.listSecretProperties({ ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-    return listed.map(toInfo);
+    return await listWith(credential, storeConfig, run, redactor, bounds, options);
   } catch (error) {
     if (error instanceof VaultNamesError) throw error;
     throw toVaultNamesError(error, context, redactor, signal, run.network.requestTimeoutMs, vaultUrl);
   }
 }
 
-function toVaultNamesError(error: unknown, context: Omit<ExplainContext, 'signal' | 'timeoutMs'>, redactor: Redactor, signal: AbortSignal | undefined, timeoutMs: number, vaultUrl: string): VaultNamesError {
+async function listWith(credential: TokenCredential, storeConfig: SecretStoreConfig, run: Runtime, redactor: Redactor, bounds: RetryBounds, options: ListVaultNamesOptions): Promise<VaultSecretInfo[]> {
+  const signal = options.signal;
+  const provider = await createSecretStoreProvider(storeConfig, { credential, runtime: run, redactor, bounds });
+  const listed = await provider.listSecretProperties({ ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  return listed.map(toInfo);
+}
+
+/**
+ * The listing with the user's Azure CLI sign-in: the vault host passes the host policy before `az` is run; the
+ * token is asked for first (so a missing or signed-out CLI is reported as such), then the vault is listed.
+ */
+async function listWithAzureCli(
+  storeConfig: SecretStoreConfig,
+  vaultUrl: string,
+  vaultField: string,
+  tenantId: string | undefined,
+  scope: string | undefined,
+  runtime: Runtime,
+  options: ListVaultNamesOptions,
+): Promise<VaultSecretInfo[]> {
+  try {
+    checkVaultHost(vaultUrl, runtime.network, vaultField);
+  } catch (error) {
+    const e = error as FederatedSecretsError;
+    throw configError(e.message, e.code, e.advice, e.field);
+  }
+  const redactor = new Redactor();
+  const run: Runtime = { ...runtime, logger: redactingLogger(runtime.logger, redactor) };
+  const bounds = { ...DEFAULT_RETRY_BOUNDS, ...options.retry };
+  const cache = options.cache ?? new FederationTokenCache(bounds);
+  const signal = options.signal;
+  const vaultHost = safeHost(vaultUrl);
+  let context: Omit<ExplainContext, 'signal' | 'timeoutMs'> = { phase: 'exchange' };
+  try {
+    const credential = cache.azureCliCredentialFor(tenantId, run.network);
+    const token = await credential.getToken(scope ?? DEFAULT_AZURE_SCOPE, signal ? { abortSignal: signal } : {});
+    redactor.add(token.token);
+    if (signal?.aborted) throw new FederatedSecretsError('cancelled', 'Cancelled.');
+    context = { phase: 'vault', ...(vaultHost ? { host: vaultHost } : {}), hostField: vaultField, vault: vaultUrl };
+    return await listWith(credential, storeConfig, run, redactor, bounds, options);
+  } catch (error) {
+    if (error instanceof VaultNamesError) throw error;
+    throw toVaultNamesError(error, context, redactor, signal, run.network.requestTimeoutMs, vaultUrl, 'azureCli');
+  }
+}
+
+function toVaultNamesError(
+  error: unknown,
+  context: Omit<ExplainContext, 'signal' | 'timeoutMs'>,
+  redactor: Redactor,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  vaultUrl: string,
+  choice: LiveCredentialChoice = DEFAULT_LIVE_CREDENTIAL,
+): VaultNamesError {
   const e: Explanation = explainError(error, { ...context, ...(signal ? { signal } : {}), timeoutMs });
   const redacted = (text: string | undefined) => (text === undefined ? undefined : redactor.redact(text));
   // A network failure of a host is the field naming that host (errors raised by the core's own HTTP client carry none).
@@ -191,7 +258,10 @@ function toVaultNamesError(error: unknown, context: Omit<ExplainContext, 'signal
   if (e.code === 'KV403' && context.phase === 'vault') {
     return new VaultNamesError(`403 on list: the identity cannot enumerate the secrets of ${vaultUrl} — grant "list" to enable completion.`, {
       ...details,
-      advice: 'Give the app registration the "Key Vault Secrets User" role on the vault, or the "list" secret permission in an access policy. Mapped names still complete.',
+      advice:
+        choice === 'azureCli'
+          ? 'Give your Azure CLI identity (az account show) the "Key Vault Secrets User" role on the vault, or the "list" secret permission in an access policy. Mapped names still complete.'
+          : 'Give the app registration the "Key Vault Secrets User" role on the vault, or the "list" secret permission in an access policy. Mapped names still complete.',
       permissionOnly: true,
     });
   }
