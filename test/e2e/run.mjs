@@ -15,6 +15,10 @@
 //     on the sandbox workspace, and Ctrl+C (SIGINT) leaves no process behind
 //   → summary line `N passed, N failed`; exit code 1 on any failure or when no test ran.
 //
+// While a session's workbench page is open, a modal watcher (browser.mjs) reports every modal dialog: one no
+// UI test declared with expectModal (and any in an in-host session) is screenshotted (FAILED-modal-*.png),
+// dismissed with Escape so the session can finish, and fails that session's "no unexpected modal dialog" test.
+//
 // Output: test-results/e2e/ (results.json, code-server logs, browser console logs) and
 // test-results/screenshots/*.png. Environment:
 //   FEDERATED_SECRETS_E2E_VSIX=<file>  test this .vsix instead of running `npm run package`
@@ -126,6 +130,16 @@ function prepareWorkspace(name, { withBrokenFile, from = path.join(repoRoot, 'sa
 let installRecorded = false;
 
 /**
+ * A session's modal check, recorded as a test of its own: a modal dialog no test declared (expectModal) fails
+ * it, naming the dialog's text and its screenshot. In-host tests cannot declare one, so any modal fails there.
+ */
+async function recordModals(label, modals) {
+  if (!modals) return;
+  const { ok, error } = await modals.result();
+  record(label, `no unexpected modal dialog (${label})`, ok, error);
+}
+
+/**
  * Starts a session's code-server (installing the packages with --install-extension) and runs `fn`. A failure
  * to start or install is recorded against the session (and fails the run) instead of aborting the others.
  */
@@ -162,7 +176,7 @@ async function inHostSession({ browser, vsix, runnerVsix, trusted, name, label, 
   const env = { ...extraEnv, FEDERATED_SECRETS_E2E_RESULTS: resultsFile, FEDERATED_SECRETS_E2E_GREP: grep, ...(invert ? { FEDERATED_SECRETS_E2E_INVERT: '1' } : {}) };
   await withSession(label, { name, workspace, trusted, vsixFiles: [vsix, runnerVsix], env, settings }, async (server) => {
     // The extension host, and with it the runner, starts only when a browser opens the workbench.
-    const { context, page } = await openWorkbench(browser, server, { consoleLog: path.join(resultsDir, `${name}.console.log`) });
+    const { context, page, modals } = await openWorkbench(browser, server, { consoleLog: path.join(resultsDir, `${name}.console.log`), session: label, screenshotsDir });
     try {
       const deadline = Date.now() + IN_HOST_TIMEOUT_MS;
       while (!fs.existsSync(resultsFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
@@ -184,6 +198,7 @@ async function inHostSession({ browser, vsix, runnerVsix, trusted, name, label, 
         else record(label, t.fullTitle, t.state === 'passed', t.error, t.durationMs / 1000);
       }
     } finally {
+      await recordModals(label, modals);
       await context.close();
     }
   });
@@ -196,12 +211,12 @@ async function uiSession({ browser, vsix, trusted, name, label, tests, workspace
     const manifest = installedManifest(server.extensionsDir, EXTENSION_ID);
     let opened;
     try {
-      opened = await openWorkbench(browser, server, { consoleLog: path.join(resultsDir, `${name}.console.log`), ...(viewport ? { viewport } : {}) });
+      opened = await openWorkbench(browser, server, { consoleLog: path.join(resultsDir, `${name}.console.log`), session: label, screenshotsDir, ...(viewport ? { viewport } : {}) });
     } catch (err) {
       record(label, 'open the workbench', false, err?.message ?? String(err));
       return;
     }
-    const { context, page } = opened;
+    const { context, page, modals } = opened;
     try {
       for (const t of tests) {
         const t0 = Date.now();
@@ -216,6 +231,7 @@ async function uiSession({ browser, vsix, trusted, name, label, tests, workspace
         }
       }
     } finally {
+      await recordModals(label, modals);
       await context.close();
     }
     if (after) await after({ server, record: (testName, ok, error) => record(label, testName, ok, error) });
@@ -356,9 +372,11 @@ async function npmStartSession({ browser }) {
   if (url) {
     const t1 = Date.now();
     let context;
+    let modals;
     try {
-      const opened = await openWorkbench(browser, { folderUrl: url }, { consoleLog: path.join(resultsDir, 'npm-start.console.log'), viewport: { width: 1280, height: 800 } });
+      const opened = await openWorkbench(browser, { folderUrl: url }, { consoleLog: path.join(resultsDir, 'npm-start.console.log'), viewport: { width: 1280, height: 800 }, session: label, screenshotsDir });
       context = opened.context;
+      modals = opened.modals;
       const page = opened.page;
       const item = page.locator('.part.activitybar .action-item .action-label[aria-label^="Federated Secrets"]').first();
       await item.waitFor({ state: 'visible', timeout: 30_000 });
@@ -370,6 +388,7 @@ async function npmStartSession({ browser }) {
     } catch (err) {
       record(label, 'the workbench it serves has the extension active on the sandbox workspace (the tree lists MKTAirlines)', false, err?.message ?? String(err), (Date.now() - t1) / 1000);
     } finally {
+      await recordModals(label, modals);
       await context?.close();
     }
   }

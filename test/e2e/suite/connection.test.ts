@@ -43,7 +43,7 @@ async function rewrite(uri: vscode.Uri, value: unknown): Promise<void> {
   assert.ok(await document.save(), `${vscode.workspace.asRelativePath(uri)} saves`);
 }
 
-/** The clipboard's text, or undefined when the browser does not let the workbench read it in time. */
+/** The clipboard's text, or undefined when the workbench cannot read it in time (a browser that refuses access). */
 async function clipboardText(): Promise<string | undefined> {
   return Promise.race([Promise.resolve(vscode.env.clipboard.readText()).catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000))]);
 }
@@ -219,7 +219,10 @@ describe('Test Connection against the emulated cloud', function () {
       FILES.keysStore,
       JSON.stringify({ name: 'E2EKeysStore', provider: 'azureKeyVault', authentication: { type: 'identityFederation', federation: 'E2EKeys' }, azureKeyVault: { vaultUrl: scenario.vault.vaultUrl }, secrets: [] }, null, 2) + '\n',
     );
-    await waitFor('E2EKeys to be indexed', async () => (await lensTitles(uris.keysFederation)).includes('▶ Test Connection'));
+    // Both new files: the store may be indexed after the federation (Test Connection of it would find no such file).
+    for (const uri of [uris.keysFederation, uris.keysStore]) {
+      await waitFor(`${vscode.workspace.asRelativePath(uri)} to be indexed`, async () => (await lensTitles(uri)).includes('▶ Test Connection'));
+    }
 
     const noKey = await test(uris.keysStore);
     assert.ok(noKey);
@@ -262,9 +265,9 @@ describe('Test Connection against the emulated cloud', function () {
       audiences: [scenario.issuer.audience],
       description: 'Federated Secrets: Identity Federation "E2EKeys" (self-issued tokens).',
     });
-    // The clipboard holds it too where the browser grants the workbench clipboard access (else it opened in an editor).
-    const copied = await clipboardText();
-    if (copied) assert.equal(copied, json);
+    // The clipboard holds it (the e2e browser grants the workbench clipboard access; without it the product opens
+    // the JSON in an editor instead, and this fails).
+    assert.equal(await clipboardText(), json, 'the clipboard holds the federated credential');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
     // Rotation: the new key signs at once, so the old JWKS no longer verifies it until republished.

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dismissQuickInput, expandSidebarTree, notifications, quickInput, quickOpen, runFromPalette } from '../browser.mjs';
+import { dismissQuickInput, expandSidebarTree, expectModal, notifications, quickInput, quickOpen, runFromPalette } from '../browser.mjs';
 import { paletteLabel } from './workbench.ui.mjs';
 
 const clean = (t) => t.replace(/\s+/g, ' ').trim();
@@ -220,6 +220,26 @@ export const sandboxUiTests = [
       await shot('test-connection-report');
       await clearNotifications(page);
       await setPaneExpanded(page, 'Configuration', true);
+    },
+  },
+  {
+    name: 'sandbox: Generate Signing Key on a federation that has a key asks first (a modal dialog); Cancel keeps the key',
+    async run({ page, shot, manifest, box }) {
+      const d = box.description;
+      await quickOpen(page, d.files.federation);
+      await clearNotifications(page);
+      // The key comes from the key file in the user settings: replacing it needs the user's yes.
+      const modal = await expectModal(page, new RegExp(`"${d.federation}" already has a signing key`), () => runFromPalette(page, paletteLabel(manifest, 'federatedSecrets.generateSigningKey')));
+      assert.match(modal.text, /key file/, modal.text);
+      assert.deepEqual([...modal.buttons].sort(), ['Cancel', 'Replace', 'Rotate Key'], `the dialog's buttons: ${modal.buttons.join(', ')}`);
+      await page.waitForTimeout(300);
+      await shot('generate-key-confirm');
+      await modal.dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Cancel' }).click();
+      await modal.dialog.waitFor({ state: 'detached', timeout: 5_000 });
+      await page.waitForTimeout(1_000);
+      const shown = (await notifications(page)).map((n) => n.text);
+      assert.ok(!shown.some((t) => /Generated a new|Rotated the signing key/.test(t)), `a key was made after Cancel: ${shown.join(' | ')}`);
+      // The next test's Test Connection fails at the token exchange (AADSTS700213) only while this key still signs.
     },
   },
   {
