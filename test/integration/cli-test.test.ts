@@ -14,7 +14,7 @@ import { main } from '../../src/cli/main';
 import { findCheckTarget, runCheck } from '../../src/core/check/index';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings } from './helpers';
+import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
 
 const CANARY = 'CANARY-7f3c9e1a-value-that-must-never-be-printed';
 const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
@@ -52,9 +52,7 @@ before(async () => {
   sandbox = await startSandbox();
   scenario = await sandbox.seedSampleScenario();
   base = sampleConfigs(sandbox, scenario);
-  for (const m of sampleMappings(base)) {
-    if (m.secretName !== scenario.vault.secretNames.clientId && m.secretName !== scenario.vault.secretNames.clientSecret) sandbox.putSecret(m.secretName, `value of ${m.secretName}`);
-  }
+  seedMappedSecrets(sandbox, scenario, base);
   // The canary: an OAuth client whose secret is only in the vault; the auth profile test must read and use it.
   sandbox.oauth.addClient({ clientId: 'canary-app', clientSecret: CANARY, scopes: ['flights.read'], defaultResource: scenario.oauth.resource });
   sandbox.putSecret('canary-client-id', 'canary-app');

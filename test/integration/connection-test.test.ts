@@ -16,7 +16,7 @@ import type { WorkspaceIndex } from '../../src/core/workspace/index';
 import { KeyVaultEmulator } from '../emulators/keyvault';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { RuntimeOptions, SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, summary } from './helpers';
+import { indexOf, recordingRuntime, sampleConfigs, seedMappedSecrets, summary } from './helpers';
 
 const STORE_STEPS = ['config', 'issuer', 'token', 'exchange', 'vault', 'mappings'];
 
@@ -67,10 +67,7 @@ before(async () => {
   sandbox = await startSandbox();
   scenario = await sandbox.seedSampleScenario();
   base = sampleConfigs(sandbox, scenario);
-  // Every secret the sample store maps exists in the vault.
-  for (const m of sampleMappings(base)) {
-    if (m.secretName !== scenario.vault.secretNames.clientId && m.secretName !== scenario.vault.secretNames.clientSecret) sandbox.putSecret(m.secretName, `value of ${m.secretName}`);
-  }
+  seedMappedSecrets(sandbox, scenario, base);
 });
 
 after(async () => {

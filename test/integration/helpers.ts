@@ -45,6 +45,12 @@ export function sampleConfigs(sandbox: Sandbox, scenario: SampleScenario): Sampl
   return { federation, store, profile };
 }
 
+/** Puts every secret the sample store maps into the emulated vault (the scenario seeds the flights pair). */
+export function seedMappedSecrets(sandbox: Sandbox, scenario: SampleScenario, configs: SampleConfigs): void {
+  const seeded = new Set([scenario.vault.secretNames.clientId, scenario.vault.secretNames.clientSecret]);
+  for (const m of sampleMappings(configs)) if (!seeded.has(m.secretName)) sandbox.putSecret(m.secretName, `value of ${m.secretName}`);
+}
+
 /** The store's mappings as written in the sample. */
 export function sampleMappings(configs: SampleConfigs): { reference: string; secretName: string }[] {
   return (configs.store['secrets'] as { reference: string; secretName: string }[]) ?? [];

@@ -20,7 +20,7 @@ import { listVaultNames, VaultNamesError } from '../../src/core/live/vault-names
 import type { WorkspaceIndex } from '../../src/core/workspace/index';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings } from './helpers';
+import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
 
 /** The stand-in `az`: `az account get-access-token --output json --resource <r> [--tenant <t>]` only. */
 const STAND_IN_AZ = `#!/usr/bin/env node
@@ -140,9 +140,7 @@ before(async () => {
   sandbox = await startSandbox();
   scenario = await sandbox.seedSampleScenario();
   base = sampleConfigs(sandbox, scenario);
-  for (const m of sampleMappings(base)) {
-    if (m.secretName !== scenario.vault.secretNames.clientId && m.secretName !== scenario.vault.secretNames.clientSecret) sandbox.putSecret(m.secretName, `value of ${m.secretName}`);
-  }
+  seedMappedSecrets(sandbox, scenario, base);
   // The "signed-in user": an app with a client secret the stand-in az uses; the vault lets it list.
   const clientSecret = `az-secret-${randomUUID()}`;
   sandbox.addApp(sandbox.vaultTenantId, AZ_CLIENT_ID, { displayName: 'az login identity', objectId: AZ_OBJECT_ID, clientSecrets: [clientSecret] });

@@ -15,7 +15,7 @@ import { describeVaultNamesError, listVaultNames, vaultListingOf, VaultNamesErro
 import type { WorkspaceIndex } from '../../src/core/workspace/index';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { RuntimeOptions, SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings } from './helpers';
+import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
 
 let sandbox: Sandbox;
 let scenario: SampleScenario;
@@ -64,9 +64,7 @@ before(async () => {
   sandbox = await startSandbox();
   scenario = await sandbox.seedSampleScenario();
   base = sampleConfigs(sandbox, scenario);
-  for (const m of sampleMappings(base)) {
-    if (m.secretName !== scenario.vault.secretNames.clientId && m.secretName !== scenario.vault.secretNames.clientSecret) sandbox.putSecret(m.secretName, `value of ${m.secretName}`);
-  }
+  seedMappedSecrets(sandbox, scenario, base);
   sandbox.putSecret('retired-api-key', 'retired-value-never-listed', { enabled: false });
   sandbox.putSecret('rotating-password', 'rotating-value-never-listed', { expiresOn: new Date(Date.now() + 3 * 86_400_000) });
 });

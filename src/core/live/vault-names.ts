@@ -155,21 +155,8 @@ export async function listVaultNames(index: WorkspaceIndex, storeName: string, r
   }
 
   // Host policy before anything else: a host the user did not allow never sees a token request.
-  try {
-    checkAuthorityHost(federation.azure.authorityHost, runtime.network);
-    checkVaultHost(vaultUrl, runtime.network, vaultField);
-  } catch (error) {
-    const e = error as FederatedSecretsError;
-    throw configError(e.message, e.code, e.advice, e.field);
-  }
-
-  const redactor = new Redactor();
-  const run: Runtime = { ...runtime, logger: redactingLogger(runtime.logger, redactor) };
-  const bounds = { ...DEFAULT_RETRY_BOUNDS, ...options.retry };
-  const cache = options.cache ?? new FederationTokenCache(bounds);
-  const signal = options.signal;
+  const { redactor, run, bounds, cache, signal, vaultHost } = prepareListing(runtime, options, vaultUrl, vaultField, { authorityHost: federation.azure.authorityHost });
   const authorityHost = federation.azure.authorityHost ?? DEFAULT_AUTHORITY_HOST;
-  const vaultHost = safeHost(vaultUrl);
 
   let context: Omit<ExplainContext, 'signal' | 'timeoutMs'> = { phase: 'issuer' };
   try {
@@ -214,18 +201,7 @@ async function listWithAzureCli(
   runtime: Runtime,
   options: ListVaultNamesOptions,
 ): Promise<VaultSecretInfo[]> {
-  try {
-    checkVaultHost(vaultUrl, runtime.network, vaultField);
-  } catch (error) {
-    const e = error as FederatedSecretsError;
-    throw configError(e.message, e.code, e.advice, e.field);
-  }
-  const redactor = new Redactor();
-  const run: Runtime = { ...runtime, logger: redactingLogger(runtime.logger, redactor) };
-  const bounds = { ...DEFAULT_RETRY_BOUNDS, ...options.retry };
-  const cache = options.cache ?? new FederationTokenCache(bounds);
-  const signal = options.signal;
-  const vaultHost = safeHost(vaultUrl);
+  const { redactor, run, bounds, cache, signal, vaultHost } = prepareListing(runtime, options, vaultUrl, vaultField);
   let context: Omit<ExplainContext, 'signal' | 'timeoutMs'> = { phase: 'exchange' };
   try {
     const credential = cache.azureCliCredentialFor(tenantId, run.network);
@@ -238,6 +214,25 @@ async function listWithAzureCli(
     if (error instanceof VaultNamesError) throw error;
     throw toVaultNamesError(error, context, redactor, signal, run.network.requestTimeoutMs, vaultUrl, 'azureCli');
   }
+}
+
+/**
+ * What both listings start with: the host policy (the authority too, when a federation exchanges the token),
+ * then a redacting runtime, retry bounds and the token cache.
+ */
+function prepareListing(runtime: Runtime, options: ListVaultNamesOptions, vaultUrl: string, vaultField: string, exchange?: { authorityHost: string | undefined }) {
+  try {
+    if (exchange) checkAuthorityHost(exchange.authorityHost, runtime.network);
+    checkVaultHost(vaultUrl, runtime.network, vaultField);
+  } catch (error) {
+    const e = error as FederatedSecretsError;
+    throw configError(e.message, e.code, e.advice, e.field);
+  }
+  const redactor = new Redactor();
+  const run: Runtime = { ...runtime, logger: redactingLogger(runtime.logger, redactor) };
+  const bounds = { ...DEFAULT_RETRY_BOUNDS, ...options.retry };
+  const cache = options.cache ?? new FederationTokenCache(bounds);
+  return { redactor, run, bounds, cache, signal: options.signal, vaultHost: safeHost(vaultUrl) };
 }
 
 function toVaultNamesError(
