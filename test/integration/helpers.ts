@@ -2,6 +2,7 @@
  * Shared set-up for the connection-test integration suites: the emulated cloud seeded with the samples'
  * scenario, config instances derived from the samples with the emulators' URLs, and a recording runtime.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'jsonc-parser';
@@ -10,6 +11,7 @@ import type { Logger, Runtime } from '../../src/core/runtime';
 import { MemorySecretStorage } from '../../src/core/runtime';
 import { SIGNING_KEY_SECRET } from '../../src/core/federation/issuer';
 import { WorkspaceIndex } from '../../src/core/workspace/index';
+import { VaultNamesError } from '../../src/core/live/vault-names';
 import type { Sandbox, SampleScenario } from '../emulators/sandbox';
 
 const SAMPLES = path.resolve(__dirname, '../../samples');
@@ -102,4 +104,15 @@ export function recordingRuntime(sandbox: Sandbox, scenario: SampleScenario, opt
 /** `id@scope:status` of each step, for compact assertions. */
 export function summary(steps: readonly { id: string; scope?: string; status: string }[]): string[] {
   return steps.map((s) => `${s.id}@${s.scope ?? ''}:${s.status}`);
+}
+
+/** The VaultNamesError a listing fails with; fails the test when it succeeds or fails otherwise. */
+export async function listingRejection(promise: Promise<unknown>): Promise<VaultNamesError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof VaultNamesError, `expected a VaultNamesError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the listing to fail');
 }

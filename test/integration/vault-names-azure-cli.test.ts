@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FederationTokenCache } from '../../src/core/federation/index';
-import { listVaultNames, VaultNamesError } from '../../src/core/live/vault-names';
+import { listVaultNames } from '../../src/core/live/vault-names';
 import type { WorkspaceIndex } from '../../src/core/workspace/index';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
+import { indexOf, listingRejection, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
 
 /** The stand-in `az`: `az account get-access-token --output json --resource <r> [--tenant <t>]` only. */
 const STAND_IN_AZ = `#!/usr/bin/env node
@@ -119,16 +119,6 @@ function claimsOf(authorization: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<VaultNamesError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VaultNamesError, `expected a VaultNamesError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the listing to fail');
-}
-
 function withPath<T>(value: string, run: () => Promise<T>): Promise<T> {
   process.env['PATH'] = value;
   return run().finally(() => {
@@ -220,7 +210,7 @@ describe('listing with the Azure CLI sign-in (credential: azureCli)', () => {
   test('the az identity may not list: a permission reason naming your Azure CLI identity', async () => {
     sandbox.keyVault.revoke(AZ_CLIENT_ID, ['list']);
     try {
-      const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime(), { credential: 'azureCli' }));
+      const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime(), { credential: 'azureCli' }));
       assert.equal(error.code, 'KV403');
       assert.equal(error.permissionOnly, true);
       assert.match(error.reason, /your Azure CLI identity/);
@@ -235,7 +225,7 @@ describe('Azure CLI failures, each with one short reason', () => {
     const before = sandbox.keyVault.requestCount;
     const rt = await runtime();
     const callsBefore = azCalls().length;
-    const error = await withPath(emptyDir, () => rejection(listVaultNames(workspace(), 'FlightsSecrets', rt, { credential: 'azureCli' })));
+    const error = await withPath(emptyDir, () => listingRejection(listVaultNames(workspace(), 'FlightsSecrets', rt, { credential: 'azureCli' })));
     assert.equal(azCalls().length, callsBefore);
     assert.equal(error.phase, 'exchange');
     assert.equal(error.code, 'FSE040');
@@ -246,7 +236,7 @@ describe('Azure CLI failures, each with one short reason', () => {
   test('az not signed in', async () => {
     writeAzConfig({ loggedIn: false });
     try {
-      const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime(), { credential: 'azureCli' }));
+      const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime(), { credential: 'azureCli' }));
       assert.equal(error.code, 'FSE040');
       assert.equal(error.reason, `The Azure CLI is not signed in — run "az login --tenant ${scenario.tenantId}" in a terminal or switch federatedSecrets.liveCompletion.credential back to federation.`);
     } finally {
@@ -259,7 +249,7 @@ describe('nothing runs', () => {
   test('offline (untrusted workspace): no az process, no request', async () => {
     const calls = azCalls().length;
     const requests = sandbox.entra.requests.length + sandbox.keyVault.requestCount;
-    const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime({ online: false }), { credential: 'azureCli' }));
+    const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime({ online: false }), { credential: 'azureCli' }));
     assert.equal(error.code, 'FSE012');
     assert.equal(azCalls().length, calls);
     assert.equal(sandbox.entra.requests.length + sandbox.keyVault.requestCount, requests);
@@ -268,7 +258,7 @@ describe('nothing runs', () => {
   test('a vault host the user did not allow: no az process, no request', async () => {
     const calls = azCalls().length;
     const requests = sandbox.entra.requests.length + sandbox.keyVault.requestCount;
-    const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime({ allowedHosts: [] }), { credential: 'azureCli' }));
+    const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', await runtime({ allowedHosts: [] }), { credential: 'azureCli' }));
     assert.equal(error.code, 'FSE010');
     assert.equal(error.field, 'azureKeyVault.vaultUrl');
     assert.equal(azCalls().length, calls);

@@ -11,11 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import { liveStoreDiagnostics } from '../../src/core/editor/live-diagnostics';
 import { SecretNameCache } from '../../src/core/editor/name-cache';
 import { FederationTokenCache } from '../../src/core/federation/index';
-import { describeVaultNamesError, listVaultNames, vaultListingOf, VaultNamesError } from '../../src/core/live/vault-names';
+import { describeVaultNamesError, listVaultNames, vaultListingOf } from '../../src/core/live/vault-names';
 import type { WorkspaceIndex } from '../../src/core/workspace/index';
 import { startSandbox, type Sandbox, type SampleScenario } from '../emulators/sandbox';
 import type { RuntimeOptions, SampleConfigs } from './helpers';
-import { indexOf, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
+import { indexOf, listingRejection, recordingRuntime, sampleConfigs, sampleMappings, seedMappedSecrets } from './helpers';
 
 let sandbox: Sandbox;
 let scenario: SampleScenario;
@@ -38,16 +38,6 @@ function runtime(options: RuntimeOptions & { online?: boolean } = {}) {
 /** Requests received by every emulator so far. */
 function requestCount(): number {
   return sandbox.entra.requests.length + sandbox.keyVault.requestCount + sandbox.issuerHost.requests.length + sandbox.oauth.tokenRequestCount;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VaultNamesError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VaultNamesError, `expected a VaultNamesError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the listing to fail');
 }
 
 /** A loopback port nothing listens on. */
@@ -148,7 +138,7 @@ describe('failures, each with one short reason', () => {
   test('403 on list: the identity cannot enumerate, reported as a permission, not a broken store', async () => {
     sandbox.keyVault.revoke(scenario.app.clientId, ['list']);
     try {
-      const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', runtime().runtime));
+      const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', runtime().runtime));
       assert.equal(error.code, 'KV403');
       assert.equal(error.phase, 'vault');
       assert.equal(error.permissionOnly, true);
@@ -171,7 +161,7 @@ describe('failures, each with one short reason', () => {
 
   test('an unreachable vault names the host and the field', async () => {
     const port = await closedPort();
-    const error = await rejection(listVaultNames(workspace({ store: { azureKeyVault: { vaultUrl: `https://127.0.0.1:${port}` } } }), 'FlightsSecrets', runtime().runtime));
+    const error = await listingRejection(listVaultNames(workspace({ store: { azureKeyVault: { vaultUrl: `https://127.0.0.1:${port}` } } }), 'FlightsSecrets', runtime().runtime));
     assert.equal(error.code, 'FSE015');
     assert.equal(error.phase, 'vault');
     assert.equal(error.field, 'azureKeyVault.vaultUrl');
@@ -181,7 +171,7 @@ describe('failures, each with one short reason', () => {
   test('an unreachable authority fails at the exchange, naming azure.authorityHost', async () => {
     const port = await closedPort();
     const federation = { azure: { ...(base.federation['azure'] as Record<string, unknown>), authorityHost: `https://127.0.0.1:${port}` } };
-    const error = await rejection(listVaultNames(workspace({ federation }), 'FlightsSecrets', runtime().runtime, { retry: { maxRetries: 0 } }));
+    const error = await listingRejection(listVaultNames(workspace({ federation }), 'FlightsSecrets', runtime().runtime, { retry: { maxRetries: 0 } }));
     assert.equal(error.phase, 'exchange');
     assert.equal(error.code, 'FSE015');
     assert.equal(error.field, 'azure.authorityHost');
@@ -189,7 +179,7 @@ describe('failures, each with one short reason', () => {
 
   test('an Entra refusal is explained (subject mismatch: AADSTS700213)', async () => {
     const federation = { issuer: { ...(base.federation['issuer'] as Record<string, unknown>), subject: 'app:someone-else' } };
-    const error = await rejection(listVaultNames(workspace({ federation }), 'FlightsSecrets', runtime().runtime));
+    const error = await listingRejection(listVaultNames(workspace({ federation }), 'FlightsSecrets', runtime().runtime));
     assert.equal(error.code, 'AADSTS700213');
     assert.equal(error.field, 'issuer.subject');
   });
@@ -199,7 +189,7 @@ describe('no request is made', () => {
   test('when the runtime is offline (untrusted workspace)', async () => {
     const before = requestCount();
     const rec = runtime({ online: false });
-    const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', rec.runtime));
+    const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', rec.runtime));
     assert.equal(error.code, 'FSE012');
     assert.match(error.message, /Restricted Mode/);
     assert.equal(requestCount(), before);
@@ -208,7 +198,7 @@ describe('no request is made', () => {
 
   test('when the vault host is not among the allowed hosts', async () => {
     const before = requestCount();
-    const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', runtime({ allowedHosts: [] }).runtime));
+    const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', runtime({ allowedHosts: [] }).runtime));
     assert.equal(error.code, 'FSE010');
     assert.equal(requestCount(), before);
   });
@@ -217,7 +207,7 @@ describe('no request is made', () => {
     const before = requestCount();
     const rec = runtime();
     await rec.secrets.delete('federatedSecrets.signingKey');
-    const error = await rejection(listVaultNames(workspace(), 'FlightsSecrets', rec.runtime));
+    const error = await listingRejection(listVaultNames(workspace(), 'FlightsSecrets', rec.runtime));
     assert.equal(error.code, 'FSE020');
     assert.equal(requestCount(), before);
   });
@@ -225,10 +215,10 @@ describe('no request is made', () => {
   test('when the federation is missing or broken, or the store is not Key Vault', async () => {
     const before = requestCount();
     const rt = runtime().runtime;
-    assert.equal((await rejection(listVaultNames(workspace({ store: { authentication: { type: 'identityFederation', federation: 'Nope' } } }), 'FlightsSecrets', rt))).field, 'authentication.federation');
-    assert.match((await rejection(listVaultNames(workspace({ federation: { azure: { clientId: 'x' } } }), 'FlightsSecrets', rt))).message, /configuration errors/);
-    assert.equal((await rejection(listVaultNames(workspace({ store: { provider: 'awsSecretsManager', awsSecretsManager: { region: 'eu-west-1' } } }), 'FlightsSecrets', rt))).code, 'FSE011');
-    assert.equal((await rejection(listVaultNames(workspace(), 'NoSuchStore', rt))).code, 'FSE003');
+    assert.equal((await listingRejection(listVaultNames(workspace({ store: { authentication: { type: 'identityFederation', federation: 'Nope' } } }), 'FlightsSecrets', rt))).field, 'authentication.federation');
+    assert.match((await listingRejection(listVaultNames(workspace({ federation: { azure: { clientId: 'x' } } }), 'FlightsSecrets', rt))).message, /configuration errors/);
+    assert.equal((await listingRejection(listVaultNames(workspace({ store: { provider: 'awsSecretsManager', awsSecretsManager: { region: 'eu-west-1' } } }), 'FlightsSecrets', rt))).code, 'FSE011');
+    assert.equal((await listingRejection(listVaultNames(workspace(), 'NoSuchStore', rt))).code, 'FSE003');
     assert.equal(requestCount(), before);
   });
 });

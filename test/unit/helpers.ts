@@ -1,4 +1,6 @@
 import type { Diagnostic } from '../../src/core/diagnostics';
+import type { Runtime } from '../../src/core/runtime';
+import { silentLogger, systemClock } from '../../src/core/runtime';
 import { parseConfigText } from '../../src/core/model/parse';
 import { WorkspaceIndex } from '../../src/core/workspace/index';
 
@@ -42,3 +44,23 @@ export const PROFILE = {
   clientId: { secretRef: 'Store/ClientId' },
   clientSecret: { secretRef: 'Store/ClientSecret' },
 };
+
+/** A runtime that records (and rejects) any touch of secrets or files — and so of the network behind them. */
+export function untouchableRuntime(online: boolean, allowedHosts: string[] = []): { runtime: Runtime; touched: string[] } {
+  const touched: string[] = [];
+  const touch = (what: string) => {
+    touched.push(what);
+    return Promise.reject(new Error(`touched ${what}`));
+  };
+  return {
+    touched,
+    runtime: {
+      logger: silentLogger,
+      clock: systemClock,
+      secrets: { get: (key) => touch(`secret ${key}`), store: () => touch('store'), delete: () => touch('delete') },
+      network: { allowedHosts, requestTimeoutMs: 1000, online },
+      env: {},
+      readFile: (path) => touch(`file ${path}`),
+    },
+  };
+}

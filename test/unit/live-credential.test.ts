@@ -11,9 +11,7 @@ import { AzureCliTokenCredential, DEFAULT_LIVE_CREDENTIAL, explainAzureCliError,
 import { FederationTokenCache } from '../../src/core/federation/azure';
 import { FederatedSecretsError } from '../../src/core/errors';
 import { listVaultNames, VaultNamesError } from '../../src/core/live/vault-names';
-import type { Runtime } from '../../src/core/runtime';
-import { silentLogger, systemClock } from '../../src/core/runtime';
-import { FEDERATION, STORE, indexOf } from './helpers';
+import { FEDERATION, STORE, indexOf, untouchableRuntime } from './helpers';
 
 interface SettingDeclaration {
   type?: string;
@@ -115,24 +113,7 @@ describe('Azure CLI credentials in the session cache', () => {
 });
 
 describe('the azureCli route refuses before az runs', () => {
-  function runtime(online: boolean, allowedHosts: string[] = []): { runtime: Runtime; touched: string[] } {
-    const touched: string[] = [];
-    const touch = (what: string) => {
-      touched.push(what);
-      return Promise.reject(new Error(`touched ${what}`));
-    };
-    return {
-      touched,
-      runtime: {
-        logger: silentLogger,
-        clock: systemClock,
-        secrets: { get: (key) => touch(`secret ${key}`), store: () => touch('store'), delete: () => touch('delete') },
-        network: { allowedHosts, requestTimeoutMs: 1000, online },
-        env: {},
-        readFile: (file) => touch(`file ${file}`),
-      },
-    };
-  }
+  const runtime = untouchableRuntime;
   const index = () => indexOf({ '/w/f.federation.json': FEDERATION, '/w/s.secretstore.json': { ...STORE, azureKeyVault: { vaultUrl: 'https://vault.internal.example:8443' } } });
 
   async function rejection(promise: Promise<unknown>): Promise<VaultNamesError> {

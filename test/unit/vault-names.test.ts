@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeVaultNamesError, listVaultNames, storeFingerprint, vaultListingOf, VaultNamesError } from '../../src/core/live/vault-names';
-import type { Runtime } from '../../src/core/runtime';
-import { silentLogger, systemClock } from '../../src/core/runtime';
 import type { WorkspaceIndex } from '../../src/core/workspace/index';
-import { FEDERATION, STORE, indexOf } from './helpers';
+import { FEDERATION, STORE, indexOf, untouchableRuntime } from './helpers';
 
-/** A runtime that fails the test if anything touches secrets, files or (through them) the network. */
-function runtime(online: boolean, allowedHosts: string[] = []): { runtime: Runtime; touched: string[] } {
-  const touched: string[] = [];
-  const touch = (what: string) => {
-    touched.push(what);
-    return Promise.reject(new Error(`touched ${what}`));
-  };
-  return {
-    touched,
-    runtime: {
-      logger: silentLogger,
-      clock: systemClock,
-      secrets: { get: (key) => touch(`secret ${key}`), store: () => touch('store'), delete: () => touch('delete') },
-      network: { allowedHosts, requestTimeoutMs: 1000, online },
-      env: {},
-      readFile: (path) => touch(`file ${path}`),
-    },
-  };
-}
+const runtime = untouchableRuntime;
 
 function workspace(store: object = STORE, federation: object = FEDERATION): WorkspaceIndex {
   return indexOf({ '/w/f.federation.json': federation, '/w/s.secretstore.json': store });

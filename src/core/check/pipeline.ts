@@ -50,15 +50,8 @@ export function findCheckTarget(index: WorkspaceIndex, nameOrFile: string): { ta
   return candidates.length === 1 ? { target: candidates[0], candidates } : { candidates };
 }
 
-interface StepOutcome {
-  status: Exclude<StepStatus, 'skipped'>;
-  message: string;
-  advice?: string;
-  code?: string;
-  field?: string;
-  file?: string;
-  data?: Record<string, string>;
-}
+/** What a step's work reports; the runner adds the id, title, scope and duration. */
+type StepOutcome = Pick<CheckStep, 'message' | 'advice' | 'code' | 'field' | 'file' | 'data'> & { status: Exclude<StepStatus, 'skipped'> };
 
 class Cancelled extends FederatedSecretsError {
   constructor() {
